@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: Apache-2.0
+# Gregor's front door. Every target installs missing Debian packages first
+# (scripts/install-deps.sh is idempotent), then forwards to CMake/CTest.
+#
+#   make broker        the main job (until the broker lands: the chapter-01 log tour)
+#   make test          build everything and run every CTest test
+#   make lab-NN        one lab's cases, one PASS/FAIL line each
+#   make lab-NN-skeleton DEST=dir   a student tree with LAB-NN solutions stubbed
+#   make book          the book in build/book/html
+#   make bench         all benchmarks (Google Benchmark), report to build/bench/
+#   make sanitize      clang-16 ASan+UBSan build, unit/record/storage tests
+#   make fuzz          clang-16 libFuzzer on record batch parsing (FUZZ_SECONDS=60)
+#   make check         everything CI runs
+
+BUILD      ?= build
+CLANG_BUILD ?= build-clang
+GREGOR_WERROR ?= OFF
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+CTEST_ARGS ?=
+CMAKE_GEN  := -G Ninja
+export CCACHE_DIR ?= $(HOME)/.ccache
+export CCACHE_MAXSIZE ?= 5G
+
+.PHONY: all deps configure build test broker tour book bench sanitize fuzz check format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DGREGOR_WERROR=$(GREGOR_WERROR)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure --timeout 600 -j $(JOBS) $(CTEST_ARGS)
+
+# The README's main command. Until gregor-server exists (chapter 02) it runs
+# the chapter-01 tour: a real Log in a temporary directory, appended, read,
+# crashed and recovered, with every step printed.
+broker: tour
+
+tour: configure
+	cmake --build $(BUILD) -j $(JOBS) --target gregor-log-tour
+	$(BUILD)/tools/gregor-log-tour
+
+lab-%-skeleton: deps
+	@test -n "$(DEST)" || (echo "usage: make lab-$*-skeleton DEST=dir" && exit 2)
+	/usr/bin/python3 scripts/lab_skeleton.py --lab $* --tree . --dest $(DEST)
+
+lab-%: configure
+	cmake --build $(BUILD) -j $(JOBS) --target lab-$*-tests
+	$(BUILD)/labs/lab-$*-tests
+
+book: configure
+	cmake --build $(BUILD) --target book
+
+bench: configure
+	cmake --build $(BUILD) -j $(JOBS) --target bench
+
+$(CLANG_BUILD)/build.ninja: | deps
+	CC=clang-16 CXX=clang++-16 cmake -S . -B $(CLANG_BUILD) $(CMAKE_GEN) \
+	  -DGREGOR_WERROR=$(GREGOR_WERROR) -DGREGOR_SANITIZE=address,undefined -DGREGOR_FUZZ=ON
+
+sanitize: deps $(CLANG_BUILD)/build.ninja
+	cmake --build $(CLANG_BUILD) -j $(JOBS)
+	cd $(CLANG_BUILD) && ctest --output-on-failure --timeout 600 -j $(JOBS) -L 'unit|lab-'
+
+fuzz: deps $(CLANG_BUILD)/build.ninja
+	cmake --build $(CLANG_BUILD) -j $(JOBS) --target fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzzers.sh $(CLANG_BUILD)
+
+check: test sanitize book fuzz
+
+format:
+	git ls-files '*.h' '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(CLANG_BUILD)
