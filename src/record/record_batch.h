@@ -33,10 +33,16 @@
 
 namespace gregor {
 
+/// The codec of a batch's record section: attributes bits 0-2, Kafka's numbers.
 enum class CompressionType : int8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 3, kZstd = 4 };
+/// Whose clock the timestamps are: the producer's (CreateTime) or the
+/// broker's at append (LogAppendTime, attributes bit 3).
 enum class TimestampType : int8_t { kCreateTime = 0, kLogAppendTime = 1 };
 
-/// Byte offsets of the header fields (Kafka's DefaultRecordBatch constants).
+/// The byte layout of a v2 batch header: the offset of each field from the
+/// batch start (Kafka's DefaultRecordBatch constants), the header size and
+/// the attribute bits. Constants only; the grammar is in the file comment
+/// and in chapters/formats-record-batch.md.
 struct BatchLayout {
   static constexpr size_t kBaseOffset = 0;
   static constexpr size_t kBatchLength = 8;
@@ -63,7 +69,10 @@ struct BatchLayout {
   static constexpr int16_t kControlBit = 0x20;
 };
 
-/// The decoded header of one batch.
+/// The 61-byte header of one batch, decoded into host integers by
+/// ReadBatchHeader or ValidateBatch. A plain value: it does not point into
+/// the batch bytes, and the accessors only interpret `attributes` and the
+/// offsets. Thread-compatible like any struct.
 struct RecordBatchHeader {
   int64_t base_offset = 0;
   int32_t batch_length = 0;
@@ -94,19 +103,24 @@ struct RecordBatchHeader {
   bool is_control() const { return attributes & BatchLayout::kControlBit; }
 };
 
-/// Reads the header fields. REQUIRES: data.size() >= BatchLayout::kHeaderSize.
+/// Reads the header fields without checking them (ValidateBatch does).
+/// REQUIRES: data.size() >= BatchLayout::kHeaderSize.
 RecordBatchHeader ReadBatchHeader(ByteSpan data);
 
 /// Checks one batch at the start of `data` without decompressing:
-///  - at least a header's bytes, batchLength >= 49 (header after the length
-///    field) and within `data` and within `max_batch_size`;
-///  - magic == 2, a known compression type, recordsCount >= 0 and
+///  - batchLength present and not negative; the batch (12 + batchLength
+///    bytes) within `max_batch_size` (else MESSAGE_TOO_LARGE, checked before
+///    the bytes are known to be there, as a broker refuses a huge batch);
+///  - magic == 2; batchLength >= 49 (header after the length field) and the
+///    whole batch within `data`;
+///  - a known compression type, recordsCount >= 0 and
 ///    lastOffsetDelta >= 0 (and == recordsCount-1 unless the batch was
 ///    compacted; recordsCount - 1 <= lastOffsetDelta is what is enforced);
-///  - the CRC-32C over attributes..end matches.
-/// Returns the header, or CORRUPT_MESSAGE (sizes, magic, CRC),
-/// MESSAGE_TOO_LARGE (over max_batch_size) or
-/// UNSUPPORTED_COMPRESSION_TYPE, with a message naming the field.
+///  - the CRC-32C over attributes..end matches (one pass over the bytes).
+/// Bytes after the batch are not looked at. Returns the header, or
+/// CORRUPT_MESSAGE (sizes, magic, counts, CRC: the message gives the
+/// stored and the computed value), MESSAGE_TOO_LARGE (over max_batch_size)
+/// or UNSUPPORTED_COMPRESSION_TYPE, with a message naming the field.
 Result<RecordBatchHeader> ValidateBatch(ByteSpan data, size_t max_batch_size);
 
 /// The length of the batch starting at `data` according to its batchLength
@@ -114,12 +128,15 @@ Result<RecordBatchHeader> ValidateBatch(ByteSpan data, size_t max_batch_size);
 /// negative length: how a reader walks a log without trusting it.
 std::optional<size_t> PeekBatchSize(ByteSpan data);
 
-/// Broker-side stamps, outside the CRC: baseOffset and partitionLeaderEpoch.
-/// REQUIRES: batch.size() >= BatchLayout::kHeaderSize.
+/// Broker-side stamp outside the CRC: the batch's baseOffset, so the CRC
+/// stays valid. REQUIRES: batch.size() >= BatchLayout::kHeaderSize.
 void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset);
+/// Broker-side stamp outside the CRC: partitionLeaderEpoch.
+/// REQUIRES: batch.size() >= BatchLayout::kHeaderSize.
 void SetPartitionLeaderEpoch(std::span<uint8_t> batch, int32_t epoch);
 /// LogAppendTime: sets maxTimestamp and the timestampType bit, then
-/// recomputes the CRC (both are inside it).
+/// recomputes the CRC (both are inside it). REQUIRES: `batch` starts with a
+/// whole batch (ValidateBatch passed); bytes after it are left alone.
 void SetLogAppendTime(std::span<uint8_t> batch, int64_t timestamp_ms);
 
 }  // namespace gregor
