@@ -39,6 +39,20 @@ TEST(Crc32cTest, ImplementationsAgreeOnRandomLengthsAndAlignments) {
   }
 }
 
+// The hardware path splits large inputs into three interleaved blocks of
+// 8 KiB (and 256 B) and joins them; lengths around those block sizes are
+// where a joining mistake would show.
+TEST(Crc32cTest, InterleavedBlocksAgreeWithTable) {
+  std::mt19937 rng(11);
+  Bytes data(200000);
+  for (auto& b : data) b = uint8_t(rng());
+  for (size_t len : {767u, 768u, 769u, 24575u, 24576u, 24577u, 50000u, 73728u, 200000u}) {
+    ByteSpan s(data.data(), len);
+    ASSERT_EQ(Crc32c(s), Crc32cTable(0, s)) << len;
+    ASSERT_EQ(Crc32cExtend(0x12345678, s), Crc32cTable(0x12345678, s)) << len;
+  }
+}
+
 TEST(Crc32cTest, ExtendEqualsWhole) {
   auto a = AsBytes("hello, "), b = AsBytes("world");
   Bytes ab(a.begin(), a.end());
