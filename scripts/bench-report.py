@@ -17,6 +17,9 @@ def medians(path):
         if b.get('aggregate_name', 'median') != 'median':
             continue
         name = b.get('run_name', b['name'])
+        # Drop Google Benchmark's suffixes so names read as in the chapters.
+        name = '/'.join(part for part in name.split('/')
+                        if not part.startswith('iterations:') and part != 'real_time')
         out[name] = b
     return data.get('context', {}), out
 

@@ -57,6 +57,7 @@ void ListFiles(const std::string& dir) {
 }
 
 // One batch of `n` records "user-<i>" -> a 200-byte JSON-ish value.
+// [tour-make-batch]
 Bytes MakeBatch(int first, int n, int64_t ts, CompressionType codec) {
   MemoryRecordsBuilder builder(BatchOptions{.compression = codec});
   for (int i = first; i < first + n; ++i) {
@@ -66,35 +67,44 @@ Bytes MakeBatch(int first, int n, int64_t ts, CompressionType codec) {
   }
   return builder.Build();
 }
+// [tour-make-batch]
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // --keep leaves the directory for gregor-dump-log instead of removing it.
+  bool keep = argc > 1 && std::string(argv[1]) == "--keep";
   std::string root = Tmpdir();
   std::string dir = root + "/orders-0";
+  // [tour-setup]
   FaultInjectionEnv env(Env::Default());
   MockClock clock;
   LogConfig config;
   config.segment_bytes = 64 << 10;       // tiny segments, so there are several
   config.index_interval_bytes = 4096;    // Kafka's default sparsity
   config.segment_index_bytes = 4 << 10;  // 512 offset-index entries at most
+  // [tour-setup]
 
   std::cout << "gregor-log-tour: a partition log, step by step (chapter 01)\n"
             << "directory: " << dir << "\n"
             << "segment.bytes=" << config.segment_bytes
             << " index.interval.bytes=" << config.index_interval_bytes << "\n";
+  // [tour-open]
   auto opened = Log::Open(env, dir, config, clock);
   Check(opened.status(), "open");
   std::unique_ptr<Log> log = std::move(*opened);
+  // [tour-open]
   Logger("storage")->set_level(spdlog::level::err);  // the tour explains instead
 
   Step("1. Append 3000 records in 60 batches of 50 (every third zstd-compressed)");
   int64_t t0 = clock.NowMs();
   for (int b = 0; b < 60; ++b) {
     CompressionType codec = b % 3 == 2 ? CompressionType::kZstd : CompressionType::kNone;
+    // [tour-append]
     Bytes batch = MakeBatch(b * 50, 50, clock.NowMs(), codec);
     auto info = log->Append(batch, Epoch(0));
     Check(info.status(), "append");
+    // [tour-append]
     if (b < 2 || b == 59) {
       std::printf("  batch %2d: %6zu bytes %-4s -> offsets %lld..%lld\n", b, batch.size(),
                   CompressionName(codec), (long long)info->first_offset.value(),
@@ -118,8 +128,10 @@ int main() {
             << " bytes of log: about one per " << config.index_interval_bytes << " bytes\n";
 
   Step("4. Finding offset 1234: index lookup, then a short scan");
+  // [tour-lookup]
   auto trace = log->TraceOffsetLookup(Offset(1234));
   Check(trace.status(), "lookup");
+  // [tour-lookup]
   std::printf(
       "  segment %s.log (the last with base offset <= 1234)\n"
       "  index entry: offset %lld at position %u (the largest entry <= 1234)\n"
@@ -131,10 +143,12 @@ int main() {
       trace->bytes_scanned);
 
   Step("5. Read(1234, max 32 KiB): from the batch holding 1234, as stored");
+  // [tour-read]
   auto read = log->Read(Offset(1234), 32 << 10);
   Check(read.status(), "read");
   auto bytes = read->records.ReadAll();
   Check(bytes.status(), "read bytes");
+  // [tour-read]
   size_t whole = 0, records = 0, whole_bytes = 0;
   for (size_t at = 0; at < bytes->size();) {
     auto size = PeekBatchSize(ByteSpan(*bytes).subspan(at));
@@ -164,8 +178,10 @@ int main() {
   std::cout << "\n";
 
   Step("6. ListOffsets by time: the first record at or after t0 + 25.5 s");
+  // [tour-by-time]
   auto by_time = log->LookupOffsetForTimestamp(t0 + 25'500);
   Check(by_time.status(), "lookup by time");
+  // [tour-by-time]
   std::cout << "  offset " << (*by_time)->offset << " with timestamp t0 + "
             << ((*by_time)->timestamp - t0) / 1000.0 << " s (time index, then a scan)\n";
 
@@ -179,9 +195,11 @@ int main() {
   }
   std::cout << "  recovery point " << recovery_point << ", log end offset " << log->LogEndOffset()
             << " (250 records only in the page cache)\n";
+  // [tour-crash]
   Check(env.SimulateCrash(), "crash");
   log.reset();  // the process dies; its writes are refused
   env.SetFilesystemActive(true);
+  // [tour-crash]
   // The power cut also tore a write: half a batch reached the disk.
   Bytes torn = MakeBatch(9999, 50, clock.NowMs(), CompressionType::kNone);
   {
@@ -194,9 +212,11 @@ int main() {
             << BaseName(active) << "\n";
 
   Step("8. Restart without the clean-shutdown marker: recover from the recovery point");
+  // [tour-reopen]
   opened = Log::Open(env, dir, config, clock, LogLoadParams{recovery_point, Offset(0), false});
   Check(opened.status(), "reopen");
   log = std::move(*opened);
+  // [tour-reopen]
   const LogRecoveryStats& stats = log->recovery_stats();
   std::cout << "  segments loaded " << stats.segments_loaded << ", recovered "
             << stats.segments_recovered
@@ -214,16 +234,23 @@ int main() {
   opened = Log::Open(env, dir, config, clock, LogLoadParams{end, Offset(0), true});
   Check(opened.status(), "reopen");
   log = std::move(*opened);
+  // [tour-retention]
   auto deleted = log->DeleteOldSegments();
   Check(deleted.status(), "retention");
+  // [tour-retention]
   std::cout << "  deleted " << *deleted << " oldest segments; log start offset now "
             << log->LogStartOffset() << ", " << log->Size() << " bytes left\n";
   ListFiles(dir);
 
-  Step("10. Clean up");
   log.reset();
-  std::filesystem::remove_all(root);
-  std::cout << "  removed " << root
-            << "\n\nNext: chapter 01 of the book, chapters/formats-storage.md and `make lab-01`.\n";
+  if (keep) {
+    std::cout << "\n== 10. Kept " << dir << "\n  try: gregor-dump-log --files " << dir
+              << "/<segment>.log --print-data-log";
+  } else {
+    Step("10. Clean up");
+    std::filesystem::remove_all(root);
+    std::cout << "  removed " << root;
+  }
+  std::cout << "\n\nNext: chapter 01 of the book, chapters/formats-storage.md and `make lab-01`.\n";
   return 0;
 }
