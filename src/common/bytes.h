@@ -113,11 +113,13 @@ class ByteReader {
   int64_t ReadVarlong() { return ZigZagDecode64(ReadUnsignedVarlong(10)); }
 
  private:
+  // [byte-reader-need]
   bool Need(size_t n) {
     if (ok_ && n <= remaining()) return true;
     Fail();
     return false;
   }
+  // [byte-reader-need]
   const uint8_t* Advance(size_t n) {
     const uint8_t* p = data_.data() + pos_;
     pos_ += n;

@@ -69,6 +69,7 @@ constexpr size_t kShortBlock = 256;  // for batches too small for the long step
 // Three interleaved chains over blocks of `block` bytes while 3*block remain.
 __attribute__((target("sse4.2"))) uint64_t Crc3Way(uint64_t c, const uint8_t*& p, size_t& n,
                                                     size_t block, const ShiftTable& shift) {
+  // [crc-three-chains]
   while (n >= 3 * block) {
     uint64_t c1 = 0, c2 = 0;
     const uint8_t* a = p;
@@ -88,6 +89,7 @@ __attribute__((target("sse4.2"))) uint64_t Crc3Way(uint64_t c, const uint8_t*& p
     p += 3 * block;
     n -= 3 * block;
   }
+  // [crc-three-chains]
   return c;
 }
 

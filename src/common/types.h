@@ -40,10 +40,12 @@ struct EpochTag {};
 struct ProducerIdTag {};
 struct PartitionIdTag {};
 
+// [strong-types]
 using Offset = StrongType<int64_t, OffsetTag>;
 using Epoch = StrongType<int32_t, EpochTag>;
 using ProducerId = StrongType<int64_t, ProducerIdTag>;
 using PartitionId = StrongType<int32_t, PartitionIdTag>;
+// [strong-types]
 
 inline constexpr ProducerId kNoProducerId{-1};
 inline constexpr Epoch kNoEpoch{-1};

@@ -118,6 +118,7 @@ enum class Step { kContinue, kDone, kError };
 // ends exactly at the cap is accepted, one that produces even one more
 // byte is refused. A step that makes no progress means the input ended
 // before the stream did.
+// [capped-drive]
 template <typename StepFn>
 Result<Bytes> Drive(CompressionType type, CappedOutput& out, size_t cap, StepFn step) {
   for (;;) {
@@ -135,6 +136,7 @@ Result<Bytes> Drive(CompressionType type, CappedOutput& out, size_t cap, StepFn 
     if (produced == 0 && consumed == 0) return Corrupt(type, "truncated input");
   }
 }
+// [capped-drive]
 
 // ---------------------------------------------------------------- gzip
 Result<Bytes> GzipCompress(ByteSpan input, int level) {

@@ -135,9 +135,11 @@ Bytes MemoryRecordsBuilder::Build() {
   StoreBE16(p + BatchLayout::kProducerEpoch, uint16_t(options_.producer_epoch));
   StoreBE32(p + BatchLayout::kBaseSequence, uint32_t(options_.base_sequence));
   StoreBE32(p + BatchLayout::kRecordsCount, uint32_t(count_));
+  // [builder-crc]
   // The CRC goes last: it covers attributes..end, all written above.
   ByteSpan covered = ByteSpan(batch).subspan(BatchLayout::kAttributes);
   StoreBE32(p + BatchLayout::kCrc, Crc32c(covered));
+  // [builder-crc]
   return batch;
 }
 

@@ -53,6 +53,7 @@ std::optional<size_t> PeekBatchSize(ByteSpan data) {
 // a magic 0/1 message set also has its magic at offset 16), then the
 // fields, and the CRC last since it is the one pass over the bytes.
 Result<RecordBatchHeader> ValidateBatch(ByteSpan data, size_t max_batch_size) {
+  // [batch-validate-size]
   if (data.size() < BatchLayout::kLogOverhead) {
     return Corrupt(fmt::format("batch truncated: {} bytes, no batchLength", data.size()));
   }
@@ -63,6 +64,7 @@ Result<RecordBatchHeader> ValidateBatch(ByteSpan data, size_t max_batch_size) {
     return Status(ErrorCode::kMessageTooLarge,
                   fmt::format("batch of {} bytes exceeds the maximum {}", size, max_batch_size));
   }
+  // [batch-validate-size]
   if (data.size() > BatchLayout::kMagic) {
     int8_t magic = int8_t(data[BatchLayout::kMagic]);
     if (magic != BatchLayout::kMagicV2) {
@@ -90,14 +92,17 @@ Result<RecordBatchHeader> ValidateBatch(ByteSpan data, size_t max_batch_size) {
     return Corrupt(fmt::format("recordsCount {} does not fit lastOffsetDelta {}", h.records_count,
                                h.last_offset_delta));
   }
+  // [batch-validate-crc]
   uint32_t actual = Crc32c(data.subspan(BatchLayout::kAttributes, size - BatchLayout::kAttributes));
   if (actual != h.crc) {
     return Corrupt(fmt::format("batch CRC mismatch: expected {:#010x} (stored), actual {:#010x}",
                                h.crc, actual));
   }
+  // [batch-validate-crc]
   return h;
 }
 
+// [batch-stamp]
 void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset) {
   StoreBE64(batch.data() + BatchLayout::kBaseOffset, uint64_t(base_offset));
 }
@@ -105,6 +110,7 @@ void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset) {
 void SetPartitionLeaderEpoch(std::span<uint8_t> batch, int32_t epoch) {
   StoreBE32(batch.data() + BatchLayout::kPartitionLeaderEpoch, uint32_t(epoch));
 }
+// [batch-stamp]
 
 void SetLogAppendTime(std::span<uint8_t> batch, int64_t timestamp_ms) {
   uint8_t* p = batch.data();

@@ -91,6 +91,7 @@ Result<DecodedBatch> DecodeBatch(ByteSpan batch, size_t max_decompressed_bytes) 
     out.storage = std::move(*plain);
     records = out.storage;
   }
+  // [decode-count-check]
   // The count decides an allocation, so it must fit the bytes first.
   size_t count = size_t(h.records_count);
   if (count > records.size() / kMinRecordSize) {
@@ -98,6 +99,7 @@ Result<DecodedBatch> DecodeBatch(ByteSpan batch, size_t max_decompressed_bytes) 
         fmt::format("recordsCount {} cannot fit in {} bytes of records", count, records.size()));
   }
   out.records.reserve(count);
+  // [decode-count-check]
   ByteReader r(records);
   // Offsets rise strictly and stay within the batch's range, so a consumer
   // can trust NextOffset() and the order (the builders of every client

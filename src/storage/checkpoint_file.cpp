@@ -38,10 +38,12 @@ Status OffsetCheckpointFile::Write(const std::map<TopicPartition, int64_t>& offs
   for (const auto& [tp, offset] : offsets) {
     out << tp.topic << " " << tp.partition.value() << " " << offset << "\n";
   }
+  // [checkpoint-write]
   std::string tmp = path_ + ".tmp";
   if (Status s = WriteStringToFileSync(env_, tmp, out.str()); !s.ok()) return s;
   if (Status s = env_.RenameFile(tmp, path_); !s.ok()) return s;
   return env_.SyncDir(DirName(path_));
+  // [checkpoint-write]
 }
 
 Result<std::map<TopicPartition, int64_t>> OffsetCheckpointFile::Read() {

@@ -32,6 +32,7 @@
 namespace gregor {
 
 /// A file opened for appending: every Append goes to the end.
+// [env-writable-file]
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
@@ -46,6 +47,7 @@ class WritableFile {
   /// Closes the descriptor; later calls fail. The destructor closes too.
   virtual Status Close() = 0;
 };
+// [env-writable-file]
 
 /// A file opened for positional reads.
 class RandomAccessFile {

@@ -54,6 +54,7 @@ class FaultInjectionEnv : public Env {
   /// The `nth` operation of kind `op` from now (1 = the next one) fails with
   /// `err` (ENOSPC, EIO, ...); with `sticky`, so does every later one.
   /// Replaces an earlier injection.
+  // [fault-injection-api]
   void InjectFault(FaultOp op, int nth, int err, bool sticky = false);
   /// Stops injecting errors.
   void ClearFaults();
@@ -66,6 +67,7 @@ class FaultInjectionEnv : public Env {
   Status DropUnsyncedData();
   /// A power cut: DropUnsyncedData(), then SetFilesystemActive(false).
   Status SimulateCrash();
+  // [fault-injection-api]
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;

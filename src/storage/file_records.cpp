@@ -47,6 +47,7 @@ Result<std::shared_ptr<FileRecords>> FileRecords::Open(Env& env, const std::stri
       new FileRecords(path, std::move(writer), std::move(*reader), uint32_t(*size)));
 }
 
+// [file-records-append]
 Status FileRecords::Append(ByteSpan batches) {
   uint32_t before = SizeInBytes();
   if (Status s = writer_->Append(batches); !s.ok()) {
@@ -56,6 +57,7 @@ Status FileRecords::Append(ByteSpan batches) {
   size_.store(before + uint32_t(batches.size()), std::memory_order_release);
   return Status::Ok();
 }
+// [file-records-append]
 
 Status FileRecords::Read(uint64_t position, std::span<uint8_t> out, size_t* bytes_read) const {
   uint64_t size = SizeInBytes();
@@ -78,12 +80,15 @@ Result<Bytes> FileRecords::ReadBytes(uint32_t position, uint32_t size) const {
   return out;
 }
 
+// [file-records-slice]
 FileRecordsSlice FileRecords::Slice(uint32_t position, uint32_t size) const {
   uint32_t end = SizeInBytes();
   if (position >= end || size == 0) return {};
   return {shared_from_this(), position, std::min(size, end - position)};
 }
+// [file-records-slice]
 
+// [file-records-search]
 Result<std::optional<LogOffsetPosition>> FileRecords::SearchForOffsetWithSize(
     int64_t target, uint32_t start_position) const {
   FileBatchIterator it(*this, start_position, SizeInBytes(), false);
@@ -98,6 +103,7 @@ Result<std::optional<LogOffsetPosition>> FileRecords::SearchForOffsetWithSize(
     }
   }
 }
+// [file-records-search]
 
 Result<std::optional<TimestampOffset>> FileRecords::SearchForTimestamp(
     int64_t timestamp, uint32_t start_position, int64_t starting_offset) const {

@@ -32,6 +32,7 @@ static Status Offline(const std::string& dir) {
 Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, Epoch leader_epoch) {
   // Validation needs no lock: every batch is checked (sizes, magic, CRC)
   // before anything is stamped or written.
+  // [log-append-validate]
   if (records.empty()) return Status(ErrorCode::kCorruptMessage, "empty record set");
   if (records.size() > size_t(config_.segment_bytes)) {
     return Status(ErrorCode::kRecordListTooLarge,
@@ -43,6 +44,7 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, Epoch leader_epoch
     if (!header.ok()) return header.status();
     at += header->SizeInBytes();
   }
+  // [log-append-validate]
 
   std::lock_guard lock(mu_);
   if (offline_ || closed_) return Offline(dir_);
@@ -53,6 +55,7 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, Epoch leader_epoch
   if (append_time) info.log_append_time = clock_.NowMs();
   // Offsets: each batch starts where the previous ended. Both stamps lie
   // outside the CRC; LogAppendTime changes maxTimestamp and re-CRCs.
+  // [log-append-stamp]
   int64_t next = log_end_offset_.message_offset;
   info.first_offset = Offset(next);
   for (size_t at = 0; at < records.size();) {
@@ -74,7 +77,9 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, Epoch leader_epoch
     at += batch.size();
   }
   info.last_offset = Offset(next - 1);
+  // [log-append-stamp]
 
+  // [log-append-write]
   auto segment = MaybeRoll(int32_t(records.size()), info.max_timestamp, next - 1);
   if (!segment.ok()) return GoOffline(segment.status());
   Status s = (*segment)->Append(next - 1, info.max_timestamp, records);
@@ -85,6 +90,7 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, Epoch leader_epoch
     if (Status f = FlushLocked(next); !f.ok()) return f;
   }
   return info;
+  // [log-append-write]
 }
 
 Result<LogSegment*> Log::MaybeRoll(int32_t messages_size, int64_t max_timestamp,
@@ -108,6 +114,7 @@ Status Log::Roll() {
   return s.ok() ? s : GoOffline(s);
 }
 
+// [log-roll]
 Status Log::RollLocked() {
   int64_t new_offset = log_end_offset_.message_offset;
   if (active().SizeInBytes() == 0) return Status::Ok();  // already fresh
@@ -119,6 +126,7 @@ Status Log::RollLocked() {
   Logger("storage")->debug("rolled dir={} base_offset={}", dir_, new_offset);
   return Status::Ok();
 }
+// [log-roll]
 
 Result<std::shared_ptr<LogSegment>> Log::NewSegment(int64_t base_offset) {
   // Leftovers with this name (from a truncation or a crash) are stale.
@@ -147,6 +155,7 @@ Result<FetchDataInfo> Log::Read(Offset start_offset, int32_t max_length, bool mi
                                                     std::to_string(log_end_offset_.message_offset) +
                                                     "] of " + dir_);
   }
+  // [log-read-floor]
   // The segment that may hold `start`, then later ones if it ends before.
   auto it = segments_.upper_bound(start);
   if (it != segments_.begin()) --it;
@@ -161,6 +170,7 @@ Result<FetchDataInfo> Log::Read(Offset start_offset, int32_t max_length, bool mi
     if (info->has_value()) return std::move(**info);
   }
   return FetchDataInfo{log_end_offset_, {}, false};
+  // [log-read-floor]
 }
 
 Result<std::optional<TimestampOffset>> Log::LookupOffsetForTimestamp(int64_t timestamp) {
@@ -208,6 +218,7 @@ Result<bool> Log::TruncateTo(Offset target) {
     segments_.erase(segment->base_offset());
     if (Status s = segment->DeleteFiles(); !s.ok()) return GoOffline(s);
   }
+  // [log-truncate]
   auto cut = active().TruncateTo(to, clock_.NowMs());
   if (!cut.ok()) return GoOffline(cut.status());
   auto next = active().ReadNextOffset();
@@ -216,6 +227,7 @@ Result<bool> Log::TruncateTo(Offset target) {
   recovery_point_ = std::min(recovery_point_, *next);
   log_start_offset_ = std::min(log_start_offset_, *next);
   return true;
+  // [log-truncate]
 }
 
 Status Log::TruncateFullyAndStartAt(Offset new_offset) {
@@ -247,6 +259,7 @@ Status Log::FlushAll() {
   return FlushLocked(log_end_offset_.message_offset);
 }
 
+// [log-flush]
 Status Log::FlushLocked(int64_t up_to) {
   if (offline_ || closed_) return Offline(dir_);
   if (up_to > recovery_point_) {
@@ -265,6 +278,7 @@ Status Log::FlushLocked(int64_t up_to) {
   recovery_point_ = std::max(recovery_point_, up_to);
   return Status::Ok();
 }
+// [log-flush]
 
 Status Log::Close() {
   std::lock_guard lock(mu_);

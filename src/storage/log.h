@@ -121,8 +121,10 @@ class Log {
   /// was appended.
   Result<LogAppendInfo> Append(std::span<uint8_t> records, Epoch leader_epoch);
 
-  /// Up to `max_length` bytes of whole batches from the batch holding
-  /// `start_offset` (at least one batch if `min_one_message`). At
+  /// Up to `max_length` bytes of the log from the start of the batch
+  /// holding `start_offset`, within one segment; the last batch may be cut
+  /// at `max_length`, as in Kafka, and readers drop a partial trailing
+  /// batch (at least one whole batch if `min_one_message`). At
   /// LogEndOffset: empty. Errors: OFFSET_OUT_OF_RANGE below LogStartOffset
   /// or above LogEndOffset; KAFKA_STORAGE_ERROR.
   Result<FetchDataInfo> Read(Offset start_offset, int32_t max_length, bool min_one_message = true);

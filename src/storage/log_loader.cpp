@@ -98,6 +98,7 @@ Status Log::Load(const LogLoadParams& params) {
     auto segment = LogSegment::Open(env_, dir_, base, config_, clock_.NowMs());
     if (!segment.ok()) return segment.status();
     ++recovery_stats_.segments_loaded;
+    // [loader-sanity]
     Status sane = (*segment)->indexes_were_missing()
                       ? Status(ErrorCode::kCorruptMessage, "index file missing")
                       : (*segment)->SanityCheck();
@@ -108,9 +109,11 @@ Status Log::Load(const LogLoadParams& params) {
       if (!r.ok()) return r.status();
       recovered.insert(base);
     }
+    // [loader-sanity]
     segments_[base] = std::shared_ptr<LogSegment>(std::move(*segment));
   }
 
+  // [loader-recover-tail]
   if (!params.had_clean_shutdown && !segments_.empty()) {
     // From the segment holding the recovery point to the end.
     auto it = segments_.upper_bound(params.recovery_point.value());
@@ -125,6 +128,7 @@ Status Log::Load(const LogLoadParams& params) {
       }
     }
   }
+  // [loader-recover-tail]
 
   if (segments_.empty()) {
     auto segment = NewSegment(params.log_start_offset.value());

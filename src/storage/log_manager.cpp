@@ -60,11 +60,13 @@ Status LogManager::LoadLogDir(const std::string& log_dir) {
     }
     logs_[*tp] = Entry{std::shared_ptr<Log>(std::move(*log)), log_dir};
   }
+  // [manager-remove-marker]
   // From here on a crash is unclean.
   if (env_.FileExists(marker)) {
     if (Status s = env_.RemoveFile(marker); !s.ok()) return s;
     if (Status s = env_.SyncDir(log_dir); !s.ok()) return s;
   }
+  // [manager-remove-marker]
   return Status::Ok();
 }
 
@@ -186,6 +188,7 @@ Result<int> LogManager::CleanupLogs() {
   return deleted;
 }
 
+// [manager-shutdown]
 Status LogManager::Shutdown() {
   Status first = FlushAll();
   if (Status s = CheckpointRecoveryOffsetsAndLogStartOffsets(); !s.ok() && first.ok()) first = s;
@@ -201,5 +204,6 @@ Status LogManager::Shutdown() {
   }
   return Status::Ok();
 }
+// [manager-shutdown]
 
 }  // namespace gregor

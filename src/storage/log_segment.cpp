@@ -60,6 +60,7 @@ Status LogSegment::Append(int64_t largest_offset, int64_t largest_timestamp, Byt
     return Status(ErrorCode::kUnknownServerError, "offset " + std::to_string(largest_offset) +
                                                       " does not fit segment " + log_->path());
   }
+  // [segment-append]
   uint32_t position = log_->SizeInBytes();
   if (position == 0) rolling_based_timestamp_ = largest_timestamp;
   if (Status s = log_->Append(records); !s.ok()) return s;
@@ -71,6 +72,7 @@ Status LogSegment::Append(int64_t largest_offset, int64_t largest_timestamp, Byt
     position += uint32_t(header.SizeInBytes());
     at += header.SizeInBytes();
   }
+  // [segment-append]
   return Status::Ok();
 }
 
@@ -79,6 +81,7 @@ Status LogSegment::IndexBatch(const RecordBatchHeader& header, uint32_t position
   // HINT: track the max timestamp (and the batch's last offset) first;
   // HINT: then add one entry to each index once more than
   // HINT: index_interval_bytes_ of log were written since the last entry.
+  // [segment-index-batch]
   if (header.max_timestamp > max_timestamp_so_far_.timestamp) {
     max_timestamp_so_far_ = {header.max_timestamp, header.LastOffset()};
   }
@@ -91,18 +94,22 @@ Status LogSegment::IndexBatch(const RecordBatchHeader& header, uint32_t position
     bytes_since_last_index_entry_ = 0;
   }
   bytes_since_last_index_entry_ += uint32_t(header.SizeInBytes());
+  // [segment-index-batch]
   return Status::Ok();
   // LAB-01: END SOLUTION
 }
 
+// [segment-translate]
 Result<std::optional<LogOffsetPosition>> LogSegment::TranslateOffset(int64_t offset) const {
   OffsetPosition entry = offset_index_->Lookup(offset);
   return log_->SearchForOffsetWithSize(offset, entry.position);
 }
+// [segment-translate]
 
 Result<std::optional<FetchDataInfo>> LogSegment::Read(int64_t start_offset, uint32_t max_size,
                                                       uint32_t max_position,
                                                       bool min_one_message) const {
+  // [segment-read]
   auto found = TranslateOffset(start_offset);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return std::optional<FetchDataInfo>();
@@ -115,6 +122,7 @@ Result<std::optional<FetchDataInfo>> LogSegment::Read(int64_t start_offset, uint
   info.records = log_->Slice(batch.position, fetch_size);
   info.first_entry_incomplete = adjusted < batch.size;
   return std::optional(info);
+  // [segment-read]
 }
 
 Result<int64_t> LogSegment::ReadNextOffset() const {
@@ -146,6 +154,7 @@ Result<uint32_t> LogSegment::Recover() {
   // HINT: stop at the first one ValidateBatch rejects or whose offsets go
   // HINT: backwards or leave the segment; index the good ones with
   // HINT: IndexBatch; cut the .log after the last good byte.
+  // [segment-recover-loop]
   FileBatchIterator it(*log_, 0, log_->SizeInBytes(), /*read_bodies=*/true);
   uint32_t valid_bytes = 0;
   int64_t next_offset = base_offset_;
@@ -172,12 +181,15 @@ Result<uint32_t> LogSegment::Recover() {
     next_offset = h.NextOffset();
     valid_bytes += b.size;
   }
+  // [segment-recover-loop]
+  // [segment-recover-cut]
   uint32_t truncated = log_->SizeInBytes() - valid_bytes;
   if (truncated > 0 || it.stop_reason() != FileBatchIterator::StopReason::kEnd) {
     auto cut = log_->TruncateTo(valid_bytes);
     if (!cut.ok()) return cut.status();
   }
   return truncated;
+  // [segment-recover-cut]
   // LAB-01: END SOLUTION
 }
 
@@ -219,6 +231,7 @@ Status LogSegment::LoadLargestTimestamp() {
   }
 }
 
+// [segment-should-roll]
 bool LogSegment::ShouldRoll(const RollParams& p) const {
   int64_t size = SizeInBytes();
   // segment.ms counts from the first batch's timestamp if it has one, so a
@@ -231,7 +244,9 @@ bool LogSegment::ShouldRoll(const RollParams& p) const {
   return size > int64_t(p.max_segment_bytes) - p.messages_size || (size > 0 && reached_roll_ms) ||
          offset_index_->IsFull() || time_index_->IsFull() || !offsets_fit;
 }
+// [segment-should-roll]
 
+// [segment-inactive]
 Status LogSegment::OnBecomeInactiveSegment() {
   if (max_timestamp_so_far_.timestamp >= 0) {
     Status s = time_index_->MaybeAppend(max_timestamp_so_far_.timestamp,
@@ -241,6 +256,7 @@ Status LogSegment::OnBecomeInactiveSegment() {
   if (Status s = offset_index_->TrimToValidSize(); !s.ok()) return s;
   return time_index_->TrimToValidSize();
 }
+// [segment-inactive]
 
 Status LogSegment::ResizeIndexes(size_t size) {
   if (Status s = offset_index_->Resize(size); !s.ok()) return s;

@@ -56,10 +56,12 @@ Status OffsetIndex::Append(int64_t offset, uint32_t position) {
                   "index " + path() + ": offset " + std::to_string(offset) +
                       " is not after the last entry " + std::to_string(LastOffset()));
   }
+  // [offset-index-append]
   uint8_t* p = MutableEntryAt(entries());
   StoreBE32(p, uint32_t(relative));
   StoreBE32(p + 4, position);
   set_entries(entries() + 1);
+  // [offset-index-append]
   return Status::Ok();
 }
 
@@ -82,11 +84,13 @@ Status OffsetIndex::SanityCheck() const {
     return corrupt("last offset " + std::to_string(last.offset) + " is below base offset " +
                    std::to_string(base_offset()));
   }
+  // [offset-index-sanity]
   // Entries strictly increase, so a later entry equal to or below the first
   // is a zero-filled slot left by a crash before the index was trimmed.
   if (entries() > 1 && (last.offset <= first.offset || last.position <= first.position)) {
     return corrupt("last entry does not follow the first (untrimmed or garbled)");
   }
+  // [offset-index-sanity]
   return Status::Ok();
 }
 
