@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace {
 
@@ -39,13 +40,14 @@ class LabPrinter : public testing::EmptyTestEventListener {
 }  // namespace
 
 int main(int argc, char** argv) {
-  testing::InitGoogleTest(&argc, argv);
-  auto& listeners = testing::UnitTest::GetInstance()->listeners();
   // Keep GoogleTest's own output for failure details, but drop its per-case
-  // banners so the PASS/FAIL lines stand out.
+  // banners so the PASS/FAIL lines stand out. Set before InitGoogleTest,
+  // which picks the result printer (and lets --gtest_brief=0 override).
   if (!getenv("GREGOR_LAB_VERBOSE")) {
     testing::GTEST_FLAG(brief) = true;
   }
+  testing::InitGoogleTest(&argc, argv);
+  auto& listeners = testing::UnitTest::GetInstance()->listeners();
   listeners.Append(new LabPrinter);
   return RUN_ALL_TESTS();
 }
