@@ -124,6 +124,14 @@ int DumpLog(const std::string& path, bool print_data) {
   return failures ? 1 : 0;
 }
 
+// Kafka's --index-sanity-check: one line, and the exit code says it.
+int PrintSanityCheck(const std::string& path, const AbstractIndex& index) {
+  Status s = index.SanityCheck();
+  std::cout << path << (s.ok() ? " passed sanity check." : " failed sanity check: " + s.ToString())
+            << "\n";
+  return s.ok() ? 0 : 1;
+}
+
 int DumpOffsetIndex(const std::string& path, bool sanity_only) {
   int64_t base = BaseOffsetOf(path, kIndexFileSuffix);
   auto index = OffsetIndex::Open(*Env::Default(), path, base, 0, /*writable=*/false);
@@ -131,13 +139,7 @@ int DumpOffsetIndex(const std::string& path, bool sanity_only) {
     std::cerr << index.status().ToString() << "\n";
     return 1;
   }
-  if (sanity_only) {
-    Status s = (*index)->SanityCheck();
-    std::cout << path
-              << (s.ok() ? " passed sanity check." : " failed sanity check: " + s.ToString())
-              << "\n";
-    return s.ok() ? 0 : 1;
-  }
+  if (sanity_only) return PrintSanityCheck(path, **index);
   // Each entry must point at a batch whose last offset it names.
   std::string log_path = path.substr(0, path.size() - kIndexFileSuffix.size()) + ".log";
   std::shared_ptr<FileRecords> log;
@@ -169,13 +171,7 @@ int DumpTimeIndex(const std::string& path, bool sanity_only) {
     std::cerr << index.status().ToString() << "\n";
     return 1;
   }
-  if (sanity_only) {
-    Status s = (*index)->SanityCheck();
-    std::cout << path
-              << (s.ok() ? " passed sanity check." : " failed sanity check: " + s.ToString())
-              << "\n";
-    return s.ok() ? 0 : 1;
-  }
+  if (sanity_only) return PrintSanityCheck(path, **index);
   for (int i = 0; i < (*index)->entries(); ++i) {
     TimestampOffset e = (*index)->Entry(i);
     std::cout << "timestamp: " << e.timestamp << " offset: " << e.offset << "\n";
