@@ -11,6 +11,7 @@
 // no-op and decoding stops after at most one pass over the input.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,11 @@ class Decoder : public FieldVisitor<Decoder> {
   }
   void Value(const char* name, ErrorCode& x) {
     x = ErrorFromWire(r_.ReadInt16());
+    Check(name);
+  }
+  void Value(const char* name, Uuid& x) {
+    ByteSpan b = r_.ReadBytes(x.size());
+    if (b.size() == x.size()) std::copy(b.begin(), b.end(), x.begin());
     Check(name);
   }
   void Value(const char* name, std::string& x) {

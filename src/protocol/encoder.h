@@ -32,6 +32,7 @@ class Encoder : public FieldVisitor<Encoder> {
   void Value(const char*, int32_t& x) { w_.PutInt32(x); }
   void Value(const char*, int64_t& x) { w_.PutInt64(x); }
   void Value(const char*, ErrorCode& x) { w_.PutInt16(static_cast<int16_t>(x)); }
+  void Value(const char*, Uuid& x) { w_.PutBytes(x); }
   void Value(const char*, std::string& x) {
     StringLength(int32_t(x.size()));
     w_.PutBytes(AsBytes(x));
@@ -100,6 +101,7 @@ class Sizer : public FieldVisitor<Sizer> {
   void Value(const char*, int32_t&) { size_ += 4; }
   void Value(const char*, int64_t&) { size_ += 8; }
   void Value(const char*, ErrorCode&) { size_ += 2; }
+  void Value(const char*, Uuid&) { size_ += 16; }
   void Value(const char*, std::string& x) { size_ += StringLengthSize(x.size()) + x.size(); }
   void Value(const char*, std::optional<std::string>& x) {
     size_ += x ? StringLengthSize(x->size()) + x->size() : StringLengthSize(-1);

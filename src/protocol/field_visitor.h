@@ -32,6 +32,7 @@
 // read; no message we implement declares a tagged field yet.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +59,8 @@ struct Versions {
 /// A nullable byte string: Kafka's `bytes`/`records` field types. Records
 /// (a produce or fetch payload of record batches) travel as raw bytes.
 using NullableBytes = std::optional<Bytes>;
+/// Kafka's uuid type (topic ids): 16 bytes, written as they are.
+using Uuid = std::array<uint8_t, 16>;
 
 /// The base of Encoder, Decoder and Sizer: version filtering and dispatch
 /// by C++ type (the table in field_visitor.h's file comment). `Derived`
@@ -81,6 +84,8 @@ class FieldVisitor {
   void Int16(const char* name, int16_t& x, Versions vs = {}) { Field(name, x, vs); }
   void Int32(const char* name, int32_t& x, Versions vs = {}) { Field(name, x, vs); }
   void Int64(const char* name, int64_t& x, Versions vs = {}) { Field(name, x, vs); }
+  /// A 16-byte uuid.
+  void UuidField(const char* name, Uuid& x, Versions vs = {}) { Field(name, x, vs); }
   /// An int16 error code.
   void Error(const char* name, ErrorCode& x, Versions vs = {}) { Field(name, x, vs); }
   ///@}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "controller/metadata_records.h"
+
+#include "protocol/decoder.h"
+#include "protocol/encoder.h"
+
+namespace gregor {
+namespace {
+
+constexpr uint32_t kFrameVersion = 1;
+constexpr int16_t kRecordVersion = 0;  // every type Gregor writes is at v0
+
+template <class R>
+Result<MetadataRecord> DecodeBody(ByteReader& r) {
+  R record;
+  Decoder d(r, kRecordVersion, /*flexible=*/true);
+  d.Struct(record);
+  if (!d.status().ok()) return Status(ErrorCode::kCorruptMessage, d.status().message());
+  return MetadataRecord(std::move(record));
+}
+
+}  // namespace
+
+// [metadata-record-encode]
+Bytes EncodeMetadataRecord(const MetadataRecord& record) {
+  Bytes out;
+  std::visit(
+      [&](const auto& r) {
+        using R = std::decay_t<decltype(r)>;
+        ByteWriter w(out);
+        w.PutUnsignedVarint(kFrameVersion);
+        w.PutUnsignedVarint(uint32_t(R::kType));
+        w.PutUnsignedVarint(uint32_t(kRecordVersion));
+        Encoder e(out, kRecordVersion, /*flexible=*/true);
+        e.Struct(const_cast<R&>(r));  // the encoder only reads
+      },
+      record);
+  return out;
+}
+// [metadata-record-encode]
+
+Result<MetadataRecord> DecodeMetadataRecord(ByteSpan value) {
+  ByteReader r(value);
+  uint32_t frame = r.ReadUnsignedVarint();
+  uint32_t type = r.ReadUnsignedVarint();
+  uint32_t version = r.ReadUnsignedVarint();
+  if (!r.ok() || frame != kFrameVersion || version != uint32_t(kRecordVersion)) {
+    return Status(ErrorCode::kCorruptMessage, "bad metadata record frame");
+  }
+  switch (type) {
+    case TopicRecord::kType:
+      return DecodeBody<TopicRecord>(r);
+    case PartitionRecord::kType:
+      return DecodeBody<PartitionRecord>(r);
+    case ConfigRecord::kType:
+      return DecodeBody<ConfigRecord>(r);
+    case RemoveTopicRecord::kType:
+      return DecodeBody<RemoveTopicRecord>(r);
+  }
+  return Status(ErrorCode::kCorruptMessage, "unknown metadata record type " + std::to_string(type));
+}
+
+}  // namespace gregor
