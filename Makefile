@@ -2,7 +2,7 @@
 # Gregor's front door. Every target installs missing Debian packages first
 # (scripts/install-deps.sh is idempotent), then forwards to CMake/CTest.
 #
-#   make broker        the main job (until the broker lands: the chapter-01 log tour)
+#   make broker        the main job: gregor-server on localhost:9092 (make tour: chapter 01's log tour)
 #   make test          build everything and run every CTest test
 #   make lab-NN        one lab's cases, one PASS/FAIL line each
 #   make lab-NN-skeleton DEST=dir   a student tree with LAB-NN solutions stubbed
@@ -40,10 +40,15 @@ build: configure
 test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 600 -j $(JOBS) $(CTEST_ARGS)
 
-# The README's main command. Until gregor-server exists (chapter 02) it runs
-# the chapter-01 tour: a real Log in a temporary directory, appended, read,
+# The README's main command: one Gregor node (broker + controller) on
+# localhost:9092 with config/server.properties; data in build/gregor-data.
+# Ctrl-C stops it cleanly.
+broker: configure
+	cmake --build $(BUILD) -j $(JOBS) --target gregor-server
+	$(BUILD)/tools/gregor-server config/server.properties
+
+# Chapter 01's tour: a real Log in a temporary directory, appended, read,
 # crashed and recovered, with every step printed.
-broker: tour
 
 tour: configure
 	cmake --build $(BUILD) -j $(JOBS) --target gregor-log-tour

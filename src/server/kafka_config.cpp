@@ -40,6 +40,8 @@ std::vector<ConfigDef> MakeDefs() {
       {"log.retention.minutes", T::kInt, "", "Retention in minutes."},
       {"log.retention.hours", T::kInt, "168", "Retention in hours."},
       {"log.retention.bytes", T::kLong, "-1", "Delete oldest segments above this size; -1 = no limit."},
+      {"log.retention.check.interval.ms", T::kLong, "300000",
+       "How often retention runs over every log."},
       {"log.index.interval.bytes", T::kInt, "4096", "Log bytes between two offset-index entries."},
       {"log.index.size.max.bytes", T::kInt, "10485760", "Preallocated size of each index."},
       {"log.flush.interval.messages", T::kLong, kLongMax, "fsync after this many records."},

@@ -43,7 +43,9 @@ Status LogManager::LoadLogDir(const std::string& log_dir) {
   if (!children.ok()) return children.status();
   for (const auto& name : *children) {
     auto tp = TopicPartition::FromDirName(name);
-    if (!tp) continue;
+    // The metadata log lives beside the partitions (as in Kafka's KRaft
+    // mode) but belongs to the controller, which opens it itself.
+    if (!tp || tp->topic == kClusterMetadataTopic) continue;
     LogLoadParams params;
     params.had_clean_shutdown = clean;
     if (auto it = recovery_points.find(*tp); it != recovery_points.end()) {

@@ -84,6 +84,8 @@ class LogManager {
   Status Shutdown();
 
   const std::vector<std::string>& log_dirs() const { return log_dirs_; }
+  /// The config of logs created without one of their own.
+  const LogConfig& default_config() const { return default_config_; }
   /// The log directory holding `tp`'s log, or "" if none.
   std::string LogDirOf(const TopicPartition& tp) const;
 

@@ -16,6 +16,10 @@
 
 namespace gregor {
 
+/// The controller's metadata log topic (`__cluster_metadata-0`), which the
+/// LogManager leaves to the controller.
+inline constexpr std::string_view kClusterMetadataTopic = "__cluster_metadata";
+
 /// A topic's partition; orders by topic, then partition.
 struct TopicPartition {
   std::string topic;

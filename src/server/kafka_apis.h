@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// KafkaApis: the broker's request dispatcher (Kafka's KafkaApis). One
+// request frame in, one ApiResponse out: parse the header, check the API
+// and version against SupportedApis(), decode the body, run the handler,
+// encode the response frame.
+//
+//   Handle(frame) --ParseRequestHeader--> key, version
+//        |  unknown key / version      -> kClose (ApiVersions: error 35, v0 body)
+//        |  body does not decode       -> kClose
+//        v
+//   HandleApiVersions / HandleMetadata / HandleProduce / HandleFetch /
+//   HandleListOffsets / HandleCreateTopics / HandleDeleteTopics
+//        |
+//        v  EncodeResponseFrame(correlation_id, response, version)
+//   ApiResponse{kSend, frame}   (acks=0 Produce: kNoResponse)
+//
+// The handlers live in three files by concern: kafka_apis.cpp (dispatch,
+// ApiVersions, Metadata), kafka_apis_records.cpp (Produce, Fetch,
+// ListOffsets) and kafka_apis_topics.cpp (CreateTopics, DeleteTopics).
+// Errors that concern one partition or topic travel in its entry; the
+// connection is closed only when the request itself cannot be understood.
+// Kafka answers some undecodable bodies with INVALID_REQUEST; closing is
+// simpler and every client we target treats both as fatal for the request.
+//
+// Not yet: long-poll Fetch (max_wait_ms / min_bytes; the purgatory comes
+// next), transactions (a transactional Produce is refused with
+// INVALID_REQUEST), fetch sessions (session_id is always 0), quotas
+// (throttle_time_ms is always 0).
+//
+// Thread-safety: Handle() is called by many request handler threads at
+// once. KafkaApis keeps no mutable state of its own; ReplicaManager and
+// TopicRegistry are thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "controller/topic_registry.h"
+#include "protocol/frame.h"
+#include "protocol/request_header.h"
+#include "server/kafka_config.h"
+#include "server/replica_manager.h"
+
+namespace gregor {
+
+/// What the network layer must do with a handled request: send `frame`
+/// (a size-prefixed response frame), send nothing (acks=0 Produce), or
+/// close the connection (a request the broker cannot understand).
+struct ApiResponse {
+  /// The network layer's next step for this request.
+  enum class Action { kSend, kNoResponse, kClose };
+  Action action = Action::kClose;  ///< what to do
+  Bytes frame;                     ///< size-prefixed response frame; empty unless kSend
+};
+
+/// A host and port clients should connect to: the first advertised
+/// listener (advertised.listeners, else listeners), as Metadata returns it.
+struct AdvertisedEndpoint {
+  std::string host = "127.0.0.1";  ///< never empty or 0.0.0.0
+  int32_t port = 9092;             ///< the listener's port
+};
+
+/// Parses `NAME://host:port` (or `NAME://[v6]:port`); an empty host or
+/// 0.0.0.0 becomes 127.0.0.1. nullopt if the string is not a listener.
+std::optional<AdvertisedEndpoint> ParseListener(const std::string& listener);
+
+/// The broker's request dispatcher; see the file comment.
+class KafkaApis {
+ public:
+  /// All references must outlive the KafkaApis. `cluster_id` is what
+  /// Metadata v2+ reports (meta.properties, later).
+  KafkaApis(const KafkaConfig& config, ReplicaManager& replicas, TopicRegistry& topics,
+            Clock& clock, std::string cluster_id = "gregor-cluster");
+
+  /// Handles one request frame (header + body, WITHOUT the 4-byte size
+  /// prefix). Thread-safe.
+  ApiResponse Handle(ByteSpan frame);
+
+  /// The port the listener really bound: what Metadata advertises when the
+  /// configured advertised port is 0. Call before clients can connect.
+  void SetBoundPort(int32_t port) { bound_port_ = port; }
+
+ private:
+  /// Calls the handler of req.header.api_key. REQUIRES: a supported version.
+  ApiResponse Dispatch(const ParsedRequest& req);
+  // Each takes the parsed request and returns the action; defined in the
+  // file of its concern (see the file comment).
+  ApiResponse HandleApiVersions(const ParsedRequest& req);
+  ApiResponse HandleMetadata(const ParsedRequest& req);
+  ApiResponse HandleProduce(const ParsedRequest& req);
+  ApiResponse HandleFetch(const ParsedRequest& req);
+  ApiResponse HandleListOffsets(const ParsedRequest& req);
+  ApiResponse HandleCreateTopics(const ParsedRequest& req);
+  ApiResponse HandleDeleteTopics(const ParsedRequest& req);
+
+  /// Encodes `body` as the answer to `req`, at the request's version.
+  template <KafkaMessage M>
+  static ApiResponse Send(const ParsedRequest& req, const M& body) {
+    return {ApiResponse::Action::kSend,
+            EncodeResponseFrame(req.header.correlation_id, body, req.header.api_version)};
+  }
+  /// Logs a body that failed to decode and asks for the connection to close.
+  static ApiResponse Unreadable(const ParsedRequest& req, const Status& status);
+
+  const KafkaConfig& config_;
+  ReplicaManager& replicas_;
+  TopicRegistry& topics_;
+  Clock& clock_;
+  const std::string cluster_id_;
+  // Read once from config_ at construction; immutable afterwards.
+  const int32_t node_id_;
+  const AdvertisedEndpoint endpoint_;
+  // The bound port, for an advertised port of 0 (tests bind port 0).
+  std::atomic<int32_t> bound_port_{0};
+};
+
+}  // namespace gregor

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "server/kafka_server.h"
+
+#include "common/logging.h"
+#include "server/meta_properties.h"
+
+namespace gregor {
+
+// The network layer's RequestHandler: hands each frame to KafkaApis and the
+// answer back to the request's processor.
+class KafkaServer::RequestHandlerAdapter : public RequestHandler {
+ public:
+  RequestHandlerAdapter(KafkaApis& apis, RequestChannel& channel)
+      : apis_(apis), channel_(channel) {}
+
+  // [server-handle]
+  void Handle(Request request) override {
+    ApiResponse r = apis_.Handle(request.frame);
+    switch (r.action) {
+      case ApiResponse::Action::kSend: {
+        // KafkaApis frames its answer; the processor adds its own prefix.
+        Bytes payload(r.frame.begin() + 4, r.frame.end());
+        channel_.SendResponse(Response::Send(request, std::move(payload)));
+        break;
+      }
+      case ApiResponse::Action::kNoResponse:
+        channel_.SendResponse(Response::NoOp(request));  // acks=0: unmute only
+        break;
+      case ApiResponse::Action::kClose:
+        channel_.SendResponse(Response::Close(request));
+        break;
+    }
+  }
+  // [server-handle]
+
+ private:
+  KafkaApis& apis_;
+  RequestChannel& channel_;
+};
+
+KafkaServer::KafkaServer(const KafkaConfig& config, Clock& clock)
+    : config_(config), clock_(clock) {}
+
+KafkaServer::~KafkaServer() { (void)Shutdown(); }
+
+void KafkaServer::OnTopicChange(const TopicChange& change) {
+  for (int32_t p = 0; p < change.topic.partitions; ++p) {
+    TopicPartition tp{change.topic.name, PartitionId{p}};
+    Status s;
+    if (change.kind == TopicChange::Kind::kCreated) {
+      auto config = TopicLogConfig(logs_->default_config(), change.topic.configs);
+      s = config.ok() ? replicas_->MakeLeader(tp, *config) : config.status();
+    } else {
+      s = replicas_->StopReplica(tp, /*delete_log=*/true);
+    }
+    if (!s.ok()) Logger("server")->error("partition {}: {}", tp.ToString(), s.ToString());
+  }
+}
+
+// [server-startup]
+Status KafkaServer::Startup() {
+  Env& env = *Env::Default();
+  auto log_dirs = config_.GetList("log.dirs");
+  int32_t node_id = config_.GetInt("node.id");
+  auto meta = EnsureMetaProperties(env, log_dirs, node_id);
+  if (!meta.ok()) return meta.status();
+  cluster_id_ = meta->cluster_id;
+
+  logs_ = std::make_unique<LogManager>(env, log_dirs, config_.DefaultLogConfig(), clock_);
+  if (Status s = logs_->Startup(); !s.ok()) return s;
+  replicas_ = std::make_unique<ReplicaManager>(*logs_);
+
+  auto topics = TopicRegistry::Open(
+      env, log_dirs.front() + "/" + std::string(kClusterMetadataTopic) + "-0", clock_,
+      [this](const TopicChange& c) { OnTopicChange(c); }, node_id);
+  if (!topics.ok()) return topics.status();
+  topics_ = std::move(*topics);
+  apis_ = std::make_unique<KafkaApis>(config_, *replicas_, *topics_, clock_, cluster_id_);
+
+  SocketServerConfig net;
+  net.listeners.clear();  // only what the config names
+  for (const auto& listener : config_.GetList("listeners")) {
+    auto ep = EndPoint::Parse(listener);
+    if (!ep.ok()) return Status(ErrorCode::kInvalidConfig, "listeners: " + listener);
+    if (ep->listener_name == "CONTROLLER") continue;  // no separate quorum on one node
+    net.listeners.push_back(*ep);
+  }
+  net.num_network_threads = config_.GetInt("num.network.threads");
+  net.num_io_threads = config_.GetInt("num.io.threads");
+  net.queued_max_requests = config_.GetInt("queued.max.requests");
+  net.socket_request_max_bytes = config_.GetInt("socket.request.max.bytes");
+  net.connections_max_idle_ms = config_.GetLong("connections.max.idle.ms");
+  socket_server_ = std::make_unique<SocketServer>(net, clock_);
+  handler_ = std::make_unique<RequestHandlerAdapter>(*apis_, socket_server_->request_channel());
+  if (Status s = socket_server_->Startup(*handler_); !s.ok()) return s;
+  // A client that connects this early and asks for Metadata would see port
+  // 0 until here; only tests bind port 0, and they wait for the
+  // "listening" line printed after Startup returns.
+  apis_->SetBoundPort(BoundPort());
+
+  retention_thread_ = std::thread([this] { RetentionLoop(); });
+  started_ = true;
+  Logger("server")->info("started node.id={} cluster.id={} port={} topics={}", node_id,
+                         cluster_id_, BoundPort(), topics_->AllTopics().size());
+  return Status::Ok();
+}
+// [server-startup]
+
+void KafkaServer::RetentionLoop() {
+  const auto interval = std::chrono::milliseconds(config_.GetLong("log.retention.check.interval.ms"));
+  std::unique_lock lock(mu_);
+  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    auto deleted = logs_->CleanupLogs();
+    if (!deleted.ok()) Logger("server")->warn("retention: {}", deleted.status().ToString());
+    lock.lock();
+  }
+}
+
+// [server-shutdown]
+Status KafkaServer::Shutdown() {
+  if (!started_) return Status::Ok();
+  started_ = false;
+  Logger("server")->info("shutting down");
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (retention_thread_.joinable()) retention_thread_.join();
+  socket_server_->Shutdown();  // no request is in progress after this
+  Status s = logs_->Shutdown();
+  if (s.ok()) Logger("server")->info("shut down cleanly");
+  return s;
+}
+// [server-shutdown]
+
+int KafkaServer::BoundPort() const {
+  return socket_server_ ? socket_server_->BoundPort("PLAINTEXT") : -1;
+}
+
+}  // namespace gregor

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// KafkaServer: one Gregor node in combined mode (broker + controller), the
+// object gregor-server runs (Kafka's KafkaRaftServer with its BrokerServer
+// and ControllerServer, folded into one for a single node).
+//
+// Startup order, and why:
+//   1. meta.properties in every log dir (node and cluster identity);
+//   2. LogManager: load and, after an unclean stop, recover every log;
+//   3. TopicRegistry: replay `__cluster_metadata-0`; each topic it finds
+//      becomes partitions the ReplicaManager leads (MakeLeader);
+//   4. KafkaApis, then the SocketServer: clients are let in last, when
+//      every partition they can name is ready.
+// Shutdown reverses it: stop the sockets (no new requests), then
+// LogManager::Shutdown (flush, checkpoints, clean-shutdown marker) so the
+// next start skips recovery.
+//
+// A background thread applies retention every
+// log.retention.check.interval.ms. Thread-safety: Startup and Shutdown
+// from one thread; BoundPort from any after Startup.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "common/clock.h"
+#include "controller/topic_registry.h"
+#include "network/socket_server.h"
+#include "server/kafka_apis.h"
+#include "server/kafka_config.h"
+#include "server/replica_manager.h"
+#include "storage/log_manager.h"
+
+namespace gregor {
+
+/// One node of Gregor; see the file comment.
+class KafkaServer {
+ public:
+  /// `config` must outlive the server.
+  explicit KafkaServer(const KafkaConfig& config, Clock& clock = SystemClock::Instance());
+  ~KafkaServer();
+
+  /// Starts everything. Errors: INVALID_CONFIG (listeners), KAFKA_STORAGE_ERROR,
+  /// INCONSISTENT_CLUSTER_ID, NETWORK_EXCEPTION (bind).
+  Status Startup();
+  /// Clean stop; idempotent. Errors: KAFKA_STORAGE_ERROR (no clean marker).
+  Status Shutdown();
+
+  /// The bound port of the PLAINTEXT listener (port 0 in the config binds any).
+  int BoundPort() const;
+  const std::string& cluster_id() const { return cluster_id_; }
+
+ private:
+  class RequestHandlerAdapter;
+  void OnTopicChange(const TopicChange& change);
+  void RetentionLoop();
+
+  const KafkaConfig& config_;
+  Clock& clock_;
+  std::string cluster_id_;
+  std::unique_ptr<LogManager> logs_;
+  std::unique_ptr<ReplicaManager> replicas_;
+  std::unique_ptr<TopicRegistry> topics_;
+  std::unique_ptr<KafkaApis> apis_;
+  std::unique_ptr<RequestHandlerAdapter> handler_;
+  std::unique_ptr<SocketServer> socket_server_;
+
+  std::mutex mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // Guarded by mu_.
+  std::thread retention_thread_;
+  bool started_ = false;
+};
+
+}  // namespace gregor
