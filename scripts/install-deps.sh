@@ -14,11 +14,22 @@ packages=(
   clang-16 libfuzzer-16-dev libclang-rt-16-dev
   python3 python3-kafka python3-snappy python3-lz4 python3-zstandard
   python3-confluent-kafka kcat
+  nodejs npm
 )
+
+# Installed, or provided by an installed package (NodeSource's nodejs
+# provides and conflicts with Debian's npm: never replace it).
+have() {
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ] && return 0
+  local provided
+  provided=$(dpkg-query -W -f='${Status}|${Provides}\n' 2>/dev/null |
+             sed -n 's/^install ok installed|//p' | tr ',' '\n' | sed 's/ *(.*//; s/^ *//')
+  grep -qx -- "$1" <<<"$provided"
+}
 
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+  if ! have "$p"; then
     missing+=("$p")
   fi
 done
