@@ -164,6 +164,7 @@ void TopicRegistry::Apply(const MetadataRecord& record) {
   }
 }
 
+// [topic-registry-persist]
 Status TopicRegistry::Persist(const std::vector<MetadataRecord>& records) {
   MemoryRecordsBuilder builder;
   int64_t now = clock_.NowMs();
@@ -178,6 +179,7 @@ Status TopicRegistry::Persist(const std::vector<MetadataRecord>& records) {
   // survive a crash (the controller's log is the source of truth).
   return log_->FlushAll();
 }
+// [topic-registry-persist]
 
 Status TopicRegistry::CreateTopic(const std::string& name, int32_t partitions,
                                   int16_t replication_factor,

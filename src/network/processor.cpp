@@ -51,6 +51,7 @@ struct Processor::Connection {
   std::array<uint8_t, 4> prefix{};
   size_t region_index = 0;
   int64_t region_sent = 0;
+  bool region_after_sent = false;  // the current region's `after` bytes
 };
 
 namespace {
@@ -239,6 +240,7 @@ void Processor::StartSend(const ConnectionPtr& conn, Response response) {
   StoreBE32(conn->prefix.data(), uint32_t(payload));
   conn->region_index = 0;
   conn->region_sent = 0;
+  conn->region_after_sent = false;
   std::array<asio::const_buffer, 2> buffers = {asio::buffer(conn->prefix),
                                                asio::buffer(conn->sending.bytes)};
   asio::async_write(conn->socket, buffers,
@@ -256,8 +258,18 @@ void Processor::SendFileRegions(const ConnectionPtr& conn) {
     const FileRegion& region = regions[conn->region_index];
     int64_t left = region.length - conn->region_sent;
     if (left <= 0) {
+      if (!region.after.empty() && !conn->region_after_sent) {
+        conn->region_after_sent = true;
+        return asio::async_write(conn->socket, asio::buffer(region.after),
+                                 [this, conn](const boost::system::error_code& ec, size_t) {
+                                   if (conn->closed) return;
+                                   if (ec) return CloseConnection(conn, "write error");
+                                   SendFileRegions(conn);
+                                 });
+      }
       ++conn->region_index;
       conn->region_sent = 0;
+      conn->region_after_sent = false;
       continue;
     }
     off_t offset = off_t(region.offset + conn->region_sent);

@@ -29,7 +29,9 @@ Response Response::Close(const Request& request) { return Routed(request, Respon
 
 int64_t Response::PayloadSize() const {
   int64_t size = int64_t(bytes.size());
-  for (const FileRegion& region : file_regions) size += region.length;
+  for (const FileRegion& region : file_regions) {
+    size += region.length + int64_t(region.after.size());
+  }
   return size;
 }
 

@@ -10,9 +10,15 @@
 // and Request::frame is Payload: the Kafka request header and body, which
 // the protocol layer parses. A Response's Payload is its in-memory bytes
 // followed by the bytes of its file regions, sent with sendfile(2) without
-// passing through user space (the zero-copy path of a Fetch response):
+// passing through user space (the zero-copy path of a Fetch response).
 //
-//   ResponseFrame => Size:int32 bytes file_region*   Size = |bytes| + sum(length)
+// A region may carry in-memory bytes to send right after it (`after`), so
+// a response interleaves memory and file: a Fetch response is its bytes up
+// to the first partition's records, that partition's file region, the
+// bytes up to the next records field, and so on:
+//
+//   ResponseFrame => Size:int32 bytes (file_region after)*
+//   Size = |bytes| + sum(length + |after|)
 //
 // Every Request must be answered by exactly one Response (Send, NoOp or
 // Close) through RequestChannel::SendResponse, from any thread and at any
@@ -22,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/bytes.h"
@@ -33,10 +40,15 @@ namespace gregor {
 /// e.g. a `shared_ptr<const FileRecords>`; it may be null when the caller
 /// guarantees the fd outlives the send.
 struct FileRegion {
+  FileRegion() = default;
+  FileRegion(std::shared_ptr<const void> o, int f, int64_t off, int64_t len, Bytes a = {})
+      : owner(std::move(o)), fd(f), offset(off), length(len), after(std::move(a)) {}
   std::shared_ptr<const void> owner;
   int fd = -1;
   int64_t offset = 0;
   int64_t length = 0;
+  /// In-memory bytes sent right after the region (before the next one).
+  Bytes after;
 };
 
 /// One received frame and where it came from; built by a Processor on its
@@ -86,7 +98,7 @@ struct Response {
   /// No frame; the connection is closed.
   static Response Close(const Request& request);
 
-  /// |bytes| + sum of the regions' lengths: the Size prefix.
+  /// |bytes| + sum of the regions' lengths and `after` bytes: the Size prefix.
   int64_t PayloadSize() const;
 };
 

@@ -124,6 +124,7 @@ class Decoder : public FieldVisitor<Decoder> {
   void Check(const char* name) {
     if (!r_.ok()) Fail(name, "truncated or malformed");
   }
+  // [protocol-decoder-bounded]
   // Validates a length read from the wire; -1 means null.
   int64_t Bounded(const char* name, int64_t n) {
     Check(name);
@@ -134,6 +135,7 @@ class Decoder : public FieldVisitor<Decoder> {
       Fail(name, "length exceeds the frame");
     return r_.ok() ? n : 0;
   }
+  // [protocol-decoder-bounded]
   // Arrays, bytes and records: int32, or uvarint N+1 (0 = null).
   int64_t Length(const char* name) {
     return Bounded(name, flexible() ? int64_t(r_.ReadUnsignedVarint()) - 1 : r_.ReadInt32());

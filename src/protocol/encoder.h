@@ -8,12 +8,22 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "protocol/field_visitor.h"
 
 namespace gregor {
+
+/// A records field whose bytes the caller sends itself (zero copy): the
+/// Encoder writes the length prefix for `length` bytes at the field, sets
+/// `offset` to where those bytes belong in the output, and writes none.
+struct RecordsSplice {
+  const NullableBytes* field = nullptr;  ///< the records field, by address
+  int64_t length = 0;                    ///< bytes the caller will send there
+  size_t offset = 0;                     ///< out: their position in the output
+};
 
 /// Appends a message's fields to a byte vector in the version's encoding.
 /// Never fails: every C++ value has an encoding (a null in a version where
@@ -23,6 +33,10 @@ class Encoder : public FieldVisitor<Encoder> {
   /// Appends to `out`, which must outlive the Encoder.
   Encoder(gregor::Bytes& out, int16_t version, bool flexible)
       : FieldVisitor(version, flexible), w_(out) {}
+
+  /// Records fields to leave for the caller to send (the Fetch zero-copy
+  /// path); `splices` outlives the encoding and receives the offsets.
+  void SetRecordsSplices(std::span<RecordsSplice> splices) { splices_ = splices; }
 
   ///@{
   /// Writes one value (called by FieldVisitor).
@@ -44,6 +58,16 @@ class Encoder : public FieldVisitor<Encoder> {
   void Value(const char*, NullableBytes& x) {
     Length(x ? int32_t(x->size()) : -1);
     if (x) w_.PutBytes(*x);
+  }
+  /// A records field: spliced if listed in SetRecordsSplices, else Value.
+  void RecordsValue(const char* name, NullableBytes& x) {
+    for (RecordsSplice& s : splices_) {
+      if (s.field != &x) continue;
+      Length(int32_t(s.length));
+      s.offset = w_.position();
+      return;
+    }
+    Value(name, x);
   }
   template <class T>
   void Value(const char* name, std::vector<T>& x) {
@@ -82,6 +106,7 @@ class Encoder : public FieldVisitor<Encoder> {
   }
 
   ByteWriter w_;
+  std::span<RecordsSplice> splices_;
 };
 
 /// Counts the bytes Encoder would append for the same message and version.

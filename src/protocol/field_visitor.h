@@ -96,7 +96,12 @@ class FieldVisitor {
   void NullableString(const char* name, std::optional<std::string>& x, Versions vs = {}) {
     Field(name, x, vs);
   }
-  void Records(const char* name, NullableBytes& x, Versions vs = {}) { Field(name, x, vs); }
+  void Records(const char* name, NullableBytes& x, Versions vs = {}) {
+    if (vs.Contains(version_)) self().RecordsValue(name, x);
+  }
+  /// A records field's value; like Value() unless the visitor streams
+  /// records itself (Encoder::SetRecordsSplices).
+  void RecordsValue(const char* name, NullableBytes& x) { self().Value(name, x); }
   ///@}
 
   /// An array of scalars, strings or structs present in versions `vs`.
@@ -112,12 +117,14 @@ class FieldVisitor {
     if (vs.Contains(version_)) self().Value(name, x, nullable.Contains(version_));
   }
 
+  // [protocol-visitor-struct]
   /// A whole struct: its fields, then (flexible versions) its tag section.
   template <class S>
   void Struct(S& s) {
     s.Fields(self());
     if (flexible_) self().TaggedFields();
   }
+  // [protocol-visitor-struct]
 
   /// One array element: a struct or a plain value.
   template <class T>

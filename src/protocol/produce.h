@@ -70,6 +70,7 @@ struct ProduceRequest {
   bool operator==(const ProduceRequest&) const = default;
 };
 
+// [protocol-produce-partition]
 /// The outcome for one partition of a Produce request.
 struct PartitionProduceResponse {
   int32_t index = 0;                        ///< partition
@@ -89,6 +90,7 @@ struct PartitionProduceResponse {
   }
   bool operator==(const PartitionProduceResponse&) const = default;
 };
+// [protocol-produce-partition]
 
 /// One topic's results in a Produce response.
 struct TopicProduceResponse {

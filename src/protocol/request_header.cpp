@@ -26,6 +26,7 @@ Result<ParsedRequest> ParseRequestHeader(ByteSpan frame) {
   p.header.api_version = r.ReadInt16();
   p.header.correlation_id = r.ReadInt32();
   p.header_version = RequestHeaderVersion(p.header.api_key, p.header.api_version);
+  // [protocol-parse-header]
   // client_id is a classic nullable string in both header versions; the
   // tagged-field section of v2 is read with flexible rules.
   Decoder classic(r, p.header.api_version, /*flexible=*/false);
@@ -36,6 +37,7 @@ Result<ParsedRequest> ParseRequestHeader(ByteSpan frame) {
     flexible.TaggedFields();
     if (!flexible.status().ok()) return Result<ParsedRequest>(flexible.status());
   }
+  // [protocol-parse-header]
   if (!r.ok()) return Result<ParsedRequest>(ErrorCode::kInvalidRequest, "truncated request header");
   p.body = frame.subspan(r.position());
   return p;

@@ -103,6 +103,18 @@ ApiResponse KafkaApis::Handle(ByteSpan frame) {
   return response;
 }
 
+void KafkaApis::Handle(ByteSpan frame, ApiResponder respond) {
+  auto parsed = ParseRequestHeader(frame);
+  if (parsed.ok() && parsed->header.api_key == ApiKey::kFetch) {
+    const ApiVersionRange* range = FindSupportedApi(ApiKey::kFetch);
+    int16_t v = parsed->header.api_version;
+    if (range && v >= range->min_version && v <= range->max_version) {
+      return HandleFetch(*parsed, std::move(respond));  // may long-poll
+    }
+  }
+  respond(Handle(frame));
+}
+
 // [kafka-apis-dispatch]
 ApiResponse KafkaApis::Dispatch(const ParsedRequest& req) {
   switch (req.header.api_key) {
@@ -157,6 +169,7 @@ ApiResponse KafkaApis::HandleMetadata(const ParsedRequest& req) {
       MetadataResponsePartition part;
       part.partition_index = p;
       part.replica_nodes = {node_id_};
+      // [kafka-apis-metadata-leader]
       if (replicas_.IsHosted(TopicPartition{info.name, PartitionId{p}})) {
         part.leader_id = node_id_;
         part.leader_epoch = 0;
@@ -164,6 +177,7 @@ ApiResponse KafkaApis::HandleMetadata(const ParsedRequest& req) {
       } else {
         part.error_code = ErrorCode::kLeaderNotAvailable;
       }
+      // [kafka-apis-metadata-leader]
       t.partitions.push_back(std::move(part));
     }
     return t;

@@ -22,8 +22,15 @@
 // Kafka answers some undecodable bodies with INVALID_REQUEST; closing is
 // simpler and every client we target treats both as fatal for the request.
 //
-// Not yet: long-poll Fetch (max_wait_ms / min_bytes; the purgatory comes
-// next), transactions (a transactional Produce is refused with
+// Long-poll Fetch: through Handle(frame, respond), a Fetch with
+// max_wait_ms > 0 that finds fewer than min_bytes parks as a DelayedFetch
+// in the ReplicaManager's fetch purgatory and is answered later, from the
+// thread that completes it (a produce handler or the timer's reaper).
+// Handle(frame) answers every Fetch at once (tests, tools). With
+// SetZeroCopyFetch(true) a Fetch response carries its records as file
+// regions (sendfile) instead of copies.
+//
+// Not yet: transactions (a transactional Produce is refused with
 // INVALID_REQUEST), fetch sessions (session_id is always 0), quotas
 // (throttle_time_ms is always 0).
 //
@@ -34,12 +41,17 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
 #include <optional>
 #include <string>
 
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "controller/topic_registry.h"
+#include "network/request.h"
+#include "protocol/fetch.h"
 #include "protocol/frame.h"
 #include "protocol/request_header.h"
 #include "server/kafka_config.h"
@@ -50,12 +62,21 @@ namespace gregor {
 /// What the network layer must do with a handled request: send `frame`
 /// (a size-prefixed response frame), send nothing (acks=0 Produce), or
 /// close the connection (a request the broker cannot understand).
+/// A zero-copy Fetch response continues after `frame` with `file_regions`
+/// (each followed by its `after` bytes); the size prefix counts them.
 struct ApiResponse {
   /// The network layer's next step for this request.
   enum class Action { kSend, kNoResponse, kClose };
+  ApiResponse() = default;
+  ApiResponse(Action a, Bytes f, std::vector<FileRegion> regions = {})
+      : action(a), frame(std::move(f)), file_regions(std::move(regions)) {}
   Action action = Action::kClose;  ///< what to do
   Bytes frame;                     ///< size-prefixed response frame; empty unless kSend
+  std::vector<FileRegion> file_regions;  ///< the rest of the frame (zero copy)
 };
+
+/// Receives a request's ApiResponse, exactly once, on any thread.
+using ApiResponder = std::function<void(ApiResponse)>;
 
 /// A host and port clients should connect to: the first advertised
 /// listener (advertised.listeners, else listeners), as Metadata returns it.
@@ -79,6 +100,14 @@ class KafkaApis {
   /// Handles one request frame (header + body, WITHOUT the 4-byte size
   /// prefix). Thread-safe.
   ApiResponse Handle(ByteSpan frame);
+  /// As Handle(frame), but a Fetch may long-poll (see the file comment):
+  /// `respond` is called exactly once, now or later on another thread.
+  /// The frame need not outlive the call. Thread-safe.
+  void Handle(ByteSpan frame, ApiResponder respond);
+
+  /// Sends Fetch records from their files (sendfile) rather than copies.
+  /// Call before requests arrive.
+  void SetZeroCopyFetch(bool on) { zero_copy_fetch_ = on; }
 
   /// The port the listener really bound: what Metadata advertises when the
   /// configured advertised port is 0. Call before clients can connect.
@@ -93,6 +122,7 @@ class KafkaApis {
   ApiResponse HandleMetadata(const ParsedRequest& req);
   ApiResponse HandleProduce(const ParsedRequest& req);
   ApiResponse HandleFetch(const ParsedRequest& req);
+  void HandleFetch(const ParsedRequest& req, ApiResponder respond);
   ApiResponse HandleListOffsets(const ParsedRequest& req);
   ApiResponse HandleCreateTopics(const ParsedRequest& req);
   ApiResponse HandleDeleteTopics(const ParsedRequest& req);
@@ -103,6 +133,19 @@ class KafkaApis {
     return {ApiResponse::Action::kSend,
             EncodeResponseFrame(req.header.correlation_id, body, req.header.api_version)};
   }
+  /// A Fetch read: the response, the file slices its records come from
+  /// (partition by partition, in response order) and the bytes found.
+  struct FetchRead {
+    FetchResponse response;
+    std::vector<std::pair<FetchPartitionData*, FileRecordsSlice>> slices;
+    int64_t bytes = 0;
+    bool error = false;  ///< some partition failed: answer at once
+  };
+  /// Reads every partition of `fetch` (kafka_apis_records.cpp).
+  std::unique_ptr<FetchRead> ReadFetch(const FetchRequest& fetch);
+  /// Encodes a read as the answer to `header`, by copy or zero copy.
+  ApiResponse SendFetch(const RequestHeader& header, FetchRead& read);
+
   /// Logs a body that failed to decode and asks for the connection to close.
   static ApiResponse Unreadable(const ParsedRequest& req, const Status& status);
 
@@ -116,6 +159,8 @@ class KafkaApis {
   const AdvertisedEndpoint endpoint_;
   // The bound port, for an advertised port of 0 (tests bind port 0).
   std::atomic<int32_t> bound_port_{0};
+  // Set before requests arrive.
+  bool zero_copy_fetch_ = false;
 };
 
 }  // namespace gregor

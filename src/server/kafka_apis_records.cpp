@@ -8,6 +8,8 @@
 #include "protocol/fetch.h"
 #include "protocol/list_offsets.h"
 #include "protocol/produce.h"
+#include "server/delayed_fetch.h"
+#include "server/delayed_operation_purgatory.h"
 #include "server/kafka_apis.h"
 #include "storage/topic_partition.h"
 
@@ -57,16 +59,13 @@ ApiResponse KafkaApis::HandleProduce(const ParsedRequest& req) {
   return Send(req, response);
 }
 
-ApiResponse KafkaApis::HandleFetch(const ParsedRequest& req) {
-  auto body = Decode<FetchRequest>(req.body, req.header.api_version);
-  if (!body.ok()) return Unreadable(req, body.status());
-  const FetchRequest& fetch = *body;
-
-  // No long poll yet: the response goes out at once even when empty,
-  // whatever max_wait_ms / min_bytes say. The purgatory arrives next.
-  FetchResponse response;  // session_id 0: no fetch sessions (KIP-227)
+// [kafka-apis-read-fetch]
+std::unique_ptr<KafkaApis::FetchRead> KafkaApis::ReadFetch(const FetchRequest& fetch) {
+  auto read = std::make_unique<FetchRead>();
+  FetchResponse& response = read->response;  // session_id 0: no fetch sessions (KIP-227)
+  std::vector<std::pair<size_t, size_t>> sliced;  // (topic, partition) indexes
+  std::vector<FileRecordsSlice> slices;
   int64_t bytes_left = std::max<int32_t>(fetch.max_bytes, 0);
-  bool have_data = false;
   for (const FetchTopic& topic : fetch.topics) {
     FetchableTopicResponse& out = response.responses.emplace_back();
     out.topic = topic.topic;
@@ -79,26 +78,108 @@ ApiResponse KafkaApis::HandleFetch(const ParsedRequest& req) {
       // batch even beyond partition_max_bytes and max_bytes, so a batch
       // larger than the limits never stalls a consumer.
       auto limit = int32_t(std::min<int64_t>(std::max(p.partition_max_bytes, 0), bytes_left));
-      auto read = replicas_.ReadRecords(TopicPartition{topic.topic, PartitionId{p.partition}},
-                                        p.fetch_offset, limit, !have_data);
-      part.error_code = read.error;
-      part.high_watermark = read.high_watermark;
-      part.last_stable_offset = read.last_stable_offset;  // = HW: no transactions
-      part.log_start_offset = read.log_start_offset;
-      if (read.error != ErrorCode::kNone || read.records.size == 0) continue;
-      // The copy path; the network layer will send the file slice instead.
-      auto bytes = read.records.ReadAll();
-      if (!bytes.ok()) {
-        part.error_code = bytes.status().code();
-        continue;
-      }
-      bytes_left = std::max<int64_t>(0, bytes_left - int64_t(bytes->size()));
-      have_data = true;
-      part.records = std::move(*bytes);
+      auto r = replicas_.ReadRecords(TopicPartition{topic.topic, PartitionId{p.partition}},
+                                     p.fetch_offset, limit, read->bytes == 0);
+      part.error_code = r.error;
+      part.high_watermark = r.high_watermark;
+      part.last_stable_offset = r.last_stable_offset;  // = HW: no transactions
+      part.log_start_offset = r.log_start_offset;
+      if (r.error != ErrorCode::kNone) read->error = true;
+      if (r.error != ErrorCode::kNone || r.records.size == 0) continue;
+      bytes_left = std::max<int64_t>(0, bytes_left - int64_t(r.records.size));
+      read->bytes += r.records.size;
+      sliced.emplace_back(response.responses.size() - 1, out.partitions.size() - 1);
+      slices.push_back(std::move(r.records));
     }
   }
-  return Send(req, response);
+  // Addresses only now: the vectors above no longer grow.
+  for (size_t i = 0; i < sliced.size(); ++i) {
+    auto [t, p] = sliced[i];
+    read->slices.emplace_back(&response.responses[t].partitions[p], std::move(slices[i]));
+  }
+  return read;
 }
+// [kafka-apis-read-fetch]
+
+// [kafka-apis-send-fetch]
+ApiResponse KafkaApis::SendFetch(const RequestHeader& header, FetchRead& read) {
+  if (!zero_copy_fetch_) {
+    // The copy path: read each slice into its records field.
+    for (auto& [part, slice] : read.slices) {
+      auto bytes = slice.ReadAll();
+      if (!bytes.ok()) {
+        part->error_code = bytes.status().code();
+        continue;
+      }
+      part->records = std::move(*bytes);
+    }
+    return {ApiResponse::Action::kSend,
+            EncodeResponseFrame(header.correlation_id, read.response, header.api_version)};
+  }
+  // Zero copy: encode with each records field's length prefix but not its
+  // bytes, then cut the encoding at those points and put a file region in
+  // each cut: bytes, region, after, region, after...
+  std::vector<RecordsSplice> splices;
+  for (auto& [part, slice] : read.slices) {
+    splices.push_back({&part->records, int64_t(slice.size), 0});
+  }
+  Bytes out(4);
+  WriteResponseHeader(out, header.correlation_id,
+                      ResponseHeaderVersion(ApiKey::kFetch, header.api_version));
+  Encoder e(out, header.api_version, IsFlexible(ApiKey::kFetch, header.api_version));
+  e.SetRecordsSplices(splices);
+  e.Struct(read.response);
+  ApiResponse r(ApiResponse::Action::kSend, {});
+  int64_t payload = int64_t(out.size()) - 4;
+  size_t cut = out.size();
+  for (size_t i = splices.size(); i-- > 0;) {  // from the back: each cut shortens `out`
+    const FileRecordsSlice& slice = read.slices[i].second;
+    FileRegion region{slice.file, slice.file->fd(), slice.position, slice.size,
+                      Bytes(out.begin() + std::ptrdiff_t(splices[i].offset),
+                            out.begin() + std::ptrdiff_t(cut))};
+    cut = splices[i].offset;
+    payload += slice.size;
+    r.file_regions.insert(r.file_regions.begin(), std::move(region));
+  }
+  out.resize(cut);
+  StoreBE32(out.data(), uint32_t(payload));
+  r.frame = std::move(out);
+  return r;
+}
+// [kafka-apis-send-fetch]
+
+ApiResponse KafkaApis::HandleFetch(const ParsedRequest& req) {
+  auto body = Decode<FetchRequest>(req.body, req.header.api_version);
+  if (!body.ok()) return Unreadable(req, body.status());
+  auto read = ReadFetch(*body);
+  return SendFetch(req.header, *read);
+}
+
+// [kafka-apis-long-poll]
+void KafkaApis::HandleFetch(const ParsedRequest& req, ApiResponder respond) {
+  auto body = Decode<FetchRequest>(req.body, req.header.api_version);
+  if (!body.ok()) return respond(Unreadable(req, body.status()));
+  auto fetch = std::make_shared<const FetchRequest>(std::move(*body));
+  DelayedOperationPurgatory* purgatory = replicas_.delayed_fetch_purgatory();
+  // Kafka answers at once when waiting is pointless or not asked for.
+  if (purgatory == nullptr || fetch->max_wait_ms <= 0 || fetch->topics.empty()) {
+    auto read = ReadFetch(*fetch);
+    return respond(SendFetch(req.header, *read));
+  }
+  auto read = ReadFetch(*fetch);
+  if (read->error || read->bytes >= fetch->min_bytes) {
+    return respond(SendFetch(req.header, *read));
+  }
+  read.reset();  // the partitions are read again when the fetch completes
+  // The header is copied: req.body points into a frame that is gone by then.
+  auto op = std::make_shared<DelayedFetch>(
+      fetch, replicas_, [this, header = req.header, fetch, respond = std::move(respond)] {
+        auto done = ReadFetch(*fetch);
+        respond(SendFetch(header, *done));
+      });
+  purgatory->TryCompleteElseWatch(op, op->Keys());
+}
+// [kafka-apis-long-poll]
 
 ApiResponse KafkaApis::HandleListOffsets(const ParsedRequest& req) {
   auto body = Decode<ListOffsetsRequest>(req.body, req.header.api_version);

@@ -15,12 +15,23 @@ class KafkaServer::RequestHandlerAdapter : public RequestHandler {
 
   // [server-handle]
   void Handle(Request request) override {
-    ApiResponse r = apis_.Handle(request.frame);
+    // The responder may run later on another thread (a long-polling Fetch
+    // completed by a produce or the timer): it keeps the routing fields.
+    auto routing = std::make_shared<Request>();
+    routing->processor_id = request.processor_id;
+    routing->connection_id = request.connection_id;
+    routing->receive_time_ns = request.receive_time_ns;
+    apis_.Handle(request.frame, [this, routing](ApiResponse r) { Respond(*routing, std::move(r)); });
+  }
+  // [server-handle]
+
+  void Respond(const Request& request, ApiResponse r) {
     switch (r.action) {
       case ApiResponse::Action::kSend: {
         // KafkaApis frames its answer; the processor adds its own prefix.
         Bytes payload(r.frame.begin() + 4, r.frame.end());
-        channel_.SendResponse(Response::Send(request, std::move(payload)));
+        channel_.SendResponse(
+            Response::Send(request, std::move(payload), std::move(r.file_regions)));
         break;
       }
       case ApiResponse::Action::kNoResponse:
@@ -31,7 +42,6 @@ class KafkaServer::RequestHandlerAdapter : public RequestHandler {
         break;
     }
   }
-  // [server-handle]
 
  private:
   KafkaApis& apis_;
@@ -69,6 +79,11 @@ Status KafkaServer::Startup() {
   logs_ = std::make_unique<LogManager>(env, log_dirs, config_.DefaultLogConfig(), clock_);
   if (Status s = logs_->Startup(); !s.ok()) return s;
   replicas_ = std::make_unique<ReplicaManager>(*logs_);
+  // Long-poll fetches wait here; the reaper thread expires them.
+  fetch_timer_ = std::make_unique<SystemTimer>(clock_);
+  fetch_purgatory_ =
+      std::make_unique<DelayedOperationPurgatory>("Fetch", fetch_timer_->timer());
+  replicas_->SetDelayedFetchPurgatory(fetch_purgatory_.get());
 
   auto topics = TopicRegistry::Open(
       env, log_dirs.front() + "/" + std::string(kClusterMetadataTopic) + "-0", clock_,
@@ -76,6 +91,7 @@ Status KafkaServer::Startup() {
   if (!topics.ok()) return topics.status();
   topics_ = std::move(*topics);
   apis_ = std::make_unique<KafkaApis>(config_, *replicas_, *topics_, clock_, cluster_id_);
+  apis_->SetZeroCopyFetch(true);  // plaintext listeners only: sendfile
 
   SocketServerConfig net;
   net.listeners.clear();  // only what the config names
@@ -129,6 +145,8 @@ Status KafkaServer::Shutdown() {
   stop_cv_.notify_all();
   if (retention_thread_.joinable()) retention_thread_.join();
   socket_server_->Shutdown();  // no request is in progress after this
+  // Parked fetches expire no more; their responses would have nowhere to go.
+  fetch_timer_->Shutdown();
   Status s = logs_->Shutdown();
   if (s.ok()) Logger("server")->info("shut down cleanly");
   return s;

@@ -27,9 +27,11 @@
 #include "common/clock.h"
 #include "controller/topic_registry.h"
 #include "network/socket_server.h"
+#include "server/delayed_operation_purgatory.h"
 #include "server/kafka_apis.h"
 #include "server/kafka_config.h"
 #include "server/replica_manager.h"
+#include "server/system_timer.h"
 #include "storage/log_manager.h"
 
 namespace gregor {
@@ -65,6 +67,9 @@ class KafkaServer {
   std::unique_ptr<KafkaApis> apis_;
   std::unique_ptr<RequestHandlerAdapter> handler_;
   std::unique_ptr<SocketServer> socket_server_;
+  // After the above: destroyed first, so no parked fetch outlives them.
+  std::unique_ptr<SystemTimer> fetch_timer_;
+  std::unique_ptr<DelayedOperationPurgatory> fetch_purgatory_;
 
   std::mutex mu_;
   std::condition_variable stop_cv_;

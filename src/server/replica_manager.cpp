@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/replica_manager.h"
 
+#include "server/delayed_operation_purgatory.h"
+
 #include "common/logging.h"
 
 namespace gregor {
@@ -58,6 +60,9 @@ PartitionAppendResult ReplicaManager::AppendRecords(const TopicPartition& tp,
   result.base_offset = info->first_offset.value();
   result.log_append_time = info->log_append_time;
   result.log_start_offset = info->log_start_offset.value();
+  // Kafka does this in ReplicaManager too: whoever appends (a Produce
+  // today, a follower or the group coordinator later) wakes the fetchers.
+  if (fetch_purgatory_) fetch_purgatory_->CheckAndComplete(tp);
   return result;
 }
 // [replica-append]

@@ -31,6 +31,8 @@
 
 namespace gregor {
 
+class DelayedOperationPurgatory;
+
 /// What a produce did to one partition (one entry of a Produce response).
 struct PartitionAppendResult {
   ErrorCode error = ErrorCode::kNone;
@@ -70,6 +72,8 @@ class ReplicaManager {
   bool IsHosted(const TopicPartition& tp) const;
 
   /// Appends produced batches to `tp` (validation and offsets: Log::Append).
+  /// On success, completes the fetches waiting on `tp` (on this thread):
+  /// every append, not only a Produce's, is news for a long-polling fetch.
   PartitionAppendResult AppendRecords(const TopicPartition& tp, std::span<uint8_t> records);
 
   /// Reads from `fetch_offset`, at most `max_bytes` (at least one batch
@@ -82,6 +86,11 @@ class ReplicaManager {
   /// the first offset with a timestamp >= `timestamp` (offset -1 when none).
   PartitionOffsetResult FetchOffsetForTimestamp(const TopicPartition& tp, int64_t timestamp);
 
+  /// Where long-polling fetches wait; null (the default): none do. Set
+  /// before requests arrive; the purgatory outlives this ReplicaManager's use.
+  void SetDelayedFetchPurgatory(DelayedOperationPurgatory* p) { fetch_purgatory_ = p; }
+  DelayedOperationPurgatory* delayed_fetch_purgatory() const { return fetch_purgatory_; }
+
   /// The log manager behind the partitions (checkpoints, shutdown).
   LogManager& log_manager() { return logs_; }
 
@@ -89,6 +98,7 @@ class ReplicaManager {
   std::shared_ptr<Log> Leader(const TopicPartition& tp, ErrorCode* error) const;
 
   LogManager& logs_;
+  DelayedOperationPurgatory* fetch_purgatory_ = nullptr;  // set before requests
   mutable std::mutex mu_;
   // Guarded by mu_:
   std::map<TopicPartition, std::shared_ptr<Log>> partitions_;
