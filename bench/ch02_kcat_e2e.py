@@ -41,8 +41,12 @@ def main():
                        input=payload, check=True, timeout=600)
         produce = time.monotonic() - t0
         t0 = time.monotonic()
+        # A pre-fetch queue large enough for the whole run: with librdkafka's
+        # default (64 MiB) the consumer pauses fetching for about a second
+        # once kcat's output falls behind, which measures kcat, not the broker.
         out = subprocess.run(['kcat', '-C', '-b', b, '-t', 'perf', '-o', 'beginning', '-e', '-q',
-                              '-f', '%o\n'], capture_output=True, check=True, timeout=600).stdout
+                              '-X', 'queued.max.messages.kbytes=2097151', '-f', '%o\n'],
+                             capture_output=True, check=True, timeout=600).stdout
         consume = time.monotonic() - t0
         got = out.count(b'\n')
         rss = peak_rss_kib(broker.proc.pid)
