@@ -284,6 +284,9 @@ void Processor::SendFileRegions(const ConnectionPtr& conn) {
       return AwaitWritable(conn);  // socket buffer full
     }
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+      return CloseConnection(conn, "peer closed during sendfile");
+    }
     // n == 0: the file is shorter than the region. The size
     // prefix promised the bytes: the frame cannot be finished.
     return SendfileFailed(conn, region, int64_t(offset), n);

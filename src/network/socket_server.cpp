@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "network/socket_server.h"
 
+#include <csignal>
 #include <utility>
 
 #include "common/logging.h"
@@ -21,6 +22,11 @@ Status SocketServer::Startup(RequestHandler& handler) {
                   "need listeners, num.network.threads >= 1 and num.io.threads >= 1");
   }
   started_ = true;
+  // sendfile(2) has no MSG_NOSIGNAL: a client that closes while a Fetch
+  // response is still being spliced (kcat -e does) would raise SIGPIPE and
+  // kill the broker. Ignored process-wide, as the JVM does; the write then
+  // fails with EPIPE and only that connection is closed.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<Processor*> raw;
   for (int i = 0; i < config_.num_network_threads; ++i) {
     auto p = std::make_unique<Processor>(i, config_, channel_, clock_);
