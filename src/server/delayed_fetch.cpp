@@ -24,6 +24,11 @@ std::vector<TopicPartition> DelayedFetch::Keys() const {
 
 // [delayed-fetch-try-complete]
 bool DelayedFetch::TryComplete() {
+  // LAB-02: BEGIN SOLUTION DelayedFetch::TryComplete
+  // HINT: read every partition of fetch_ at its fetch offset through
+  // HINT: replicas_.ReadRecords (min_one_message); an error on any one, or
+  // HINT: at least fetch_->min_bytes in total, means ForceComplete();
+  // HINT: otherwise return false and keep waiting.
   int64_t accumulated = 0;
   for (const FetchTopic& topic : fetch_->topics) {
     for (const FetchPartition& p : topic.partitions) {
@@ -36,6 +41,7 @@ bool DelayedFetch::TryComplete() {
   }
   if (accumulated >= fetch_->min_bytes) return ForceComplete();
   return false;
+  // LAB-02: END SOLUTION
 }
 // [delayed-fetch-try-complete]
 

@@ -12,6 +12,11 @@ DelayedOperationPurgatory::DelayedOperationPurgatory(std::string name, Timer& ti
 // [purgatory-try-complete-else-watch]
 bool DelayedOperationPurgatory::TryCompleteElseWatch(const std::shared_ptr<DelayedOperation>& op,
                                                      const std::vector<TopicPartition>& keys) {
+  // LAB-02: BEGIN SOLUTION DelayedOperationPurgatory::TryCompleteElseWatch
+  // HINT: SafeTryComplete first; if not done, add op to watchers_[key] for
+  // HINT: every key (under mu_; purge every purge_interval_ watches), then
+  // HINT: SafeTryComplete again (an append may have slipped in between),
+  // HINT: and only then timer_.Add(op). Cancel it if it completed meanwhile.
   if (op->SafeTryComplete()) return true;
   {
     std::lock_guard lock(mu_);
@@ -25,6 +30,7 @@ bool DelayedOperationPurgatory::TryCompleteElseWatch(const std::shared_ptr<Delay
   // have run before the task was in the timer.
   if (op->IsCompleted()) op->Cancel();
   return false;
+  // LAB-02: END SOLUTION
 }
 // [purgatory-try-complete-else-watch]
 

@@ -48,6 +48,13 @@ TimingWheel::TimingWheel(int64_t tick_ms, int wheel_size, int64_t start_ms, Buck
 
 // [timing-wheel-add]
 bool TimingWheel::Add(const std::shared_ptr<TimerTask>& task) {
+  // LAB-02: BEGIN SOLUTION TimingWheel::Add
+  // HINT: false if cancelled or due (expiration before current + tick);
+  // HINT: if it falls within this wheel's interval, bucket it by
+  // HINT: (expiration / tick_ms_) % wheel_size_ and queue the bucket when
+  // HINT: SetExpiration(tick start) says its expiration changed;
+  // HINT: otherwise hand it to the overflow wheel (tick = interval_ms_),
+  // HINT: creating it at current_time_ms_ on first use.
   int64_t expiration = task->expiration_ms_;
   if (task->cancelled()) return false;
   if (expiration < current_time_ms_ + tick_ms_) return false;  // due
@@ -67,6 +74,7 @@ bool TimingWheel::Add(const std::shared_ptr<TimerTask>& task) {
     overflow_ = std::make_unique<TimingWheel>(interval_ms_, wheel_size_, current_time_ms_, queue_);
   }
   return overflow_->Add(task);
+  // LAB-02: END SOLUTION
 }
 // [timing-wheel-add]
 
