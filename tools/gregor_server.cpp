@@ -60,8 +60,11 @@ int main(int argc, char** argv) {
     Logger("server")->error("startup failed: {}", s.ToString());
     return 1;
   }
-  // Tests read the bound port from this line (they start with port 0).
+  // Tests read the bound ports from these lines (they start with port 0).
   std::cout << "gregor-server listening on port " << server.BoundPort() << std::endl;
+  if (server.MetricsPort() >= 0) {
+    std::cout << "gregor-server metrics on port " << server.MetricsPort() << std::endl;
+  }
 
   int sig = 0;
   sigwait(&stop, &sig);

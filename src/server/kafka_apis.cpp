@@ -97,6 +97,7 @@ ApiResponse KafkaApis::Handle(ByteSpan frame) {
   }
 
   ApiResponse response = Dispatch(req);
+  metrics_.RecordRequest(ApiKeyName(h.api_key), double(clock_.NowNs() - start_ns) / 1e6);
   ApisLog()->debug("request api={} version={} client_id={} correlation_id={} duration_us={}",
                    ApiKeyName(h.api_key), h.api_version, ClientId(h), h.correlation_id,
                    (clock_.NowNs() - start_ns) / 1000);
@@ -109,7 +110,14 @@ void KafkaApis::Handle(ByteSpan frame, ApiResponder respond) {
     const ApiVersionRange* range = FindSupportedApi(ApiKey::kFetch);
     int16_t v = parsed->header.api_version;
     if (range && v >= range->min_version && v <= range->max_version) {
-      return HandleFetch(*parsed, std::move(respond));  // may long-poll
+      // May long-poll: TotalTimeMs runs until the (possibly later) answer.
+      int64_t start_ns = clock_.NowNs();
+      auto timed = [this, start_ns, respond = std::move(respond)](ApiResponse r) {
+        metrics_.RecordRequest(ApiKeyName(ApiKey::kFetch),
+                               double(clock_.NowNs() - start_ns) / 1e6);
+        respond(std::move(r));
+      };
+      return HandleFetch(*parsed, std::move(timed));
     }
   }
   respond(Handle(frame));

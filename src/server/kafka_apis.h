@@ -34,9 +34,14 @@
 // INVALID_REQUEST), fetch sessions (session_id is always 0), quotas
 // (throttle_time_ms is always 0).
 //
+// Metrics (metrics.h): every handled request adds to RequestsPerSec and
+// TotalTimeMs of its API (from Handle's start to the respond call, so a
+// long-poll Fetch counts its wait); Produce adds MessagesIn (lastOffsetDelta
+// + 1 per appended batch) and BytesIn; Fetch adds BytesOut.
+//
 // Thread-safety: Handle() is called by many request handler threads at
-// once. KafkaApis keeps no mutable state of its own; ReplicaManager and
-// TopicRegistry are thread-safe.
+// once. KafkaApis' only mutable state is its metrics (atomics);
+// ReplicaManager and TopicRegistry are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -54,7 +59,9 @@
 #include "protocol/fetch.h"
 #include "protocol/frame.h"
 #include "protocol/request_header.h"
+#include "server/fault_injector.h"
 #include "server/kafka_config.h"
+#include "server/metrics.h"
 #include "server/replica_manager.h"
 
 namespace gregor {
@@ -113,6 +120,14 @@ class KafkaApis {
   /// configured advertised port is 0. Call before clients can connect.
   void SetBoundPort(int32_t port) { bound_port_ = port; }
 
+  /// The broker's metrics registry (what GET /metrics renders).
+  MetricsRegistry& metrics_registry() { return metrics_registry_; }
+  /// The named broker counters, for tests.
+  const BrokerMetrics& metrics() const { return metrics_; }
+  /// The test-only fault hook (fault_injector.h); configure it before
+  /// requests arrive. Produce and Fetch consult it per partition.
+  FaultInjector& fault_injector() { return faults_; }
+
  private:
   /// Calls the handler of req.header.api_key. REQUIRES: a supported version.
   ApiResponse Dispatch(const ParsedRequest& req);
@@ -161,6 +176,10 @@ class KafkaApis {
   std::atomic<int32_t> bound_port_{0};
   // Set before requests arrive.
   bool zero_copy_fetch_ = false;
+  // Thread-safe by themselves (atomics; registration under their mutex).
+  MetricsRegistry metrics_registry_;
+  BrokerMetrics metrics_{metrics_registry_};
+  FaultInjector faults_;  // disabled unless configured
 };
 
 }  // namespace gregor

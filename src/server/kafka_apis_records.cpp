@@ -14,6 +14,23 @@
 #include "storage/topic_partition.h"
 
 namespace gregor {
+namespace {
+
+// MessagesIn as Kafka counts it: lastOffsetDelta + 1 of each batch, read
+// from the v2 batch headers (the records were validated by the append).
+int64_t CountRecords(const Bytes& records) {
+  constexpr size_t kLengthOffset = 8, kLastOffsetDeltaOffset = 23, kLogOverhead = 12;
+  int64_t count = 0;
+  size_t pos = 0;
+  while (pos + kLastOffsetDeltaOffset + 4 <= records.size()) {
+    const uint8_t* batch = records.data() + pos;
+    count += int64_t(int32_t(LoadBE32(batch + kLastOffsetDeltaOffset))) + 1;
+    pos += kLogOverhead + LoadBE32(batch + kLengthOffset);
+  }
+  return count;
+}
+
+}  // namespace
 
 ApiResponse KafkaApis::HandleProduce(const ParsedRequest& req) {
   // Decode copies each partition's records into the request struct, which
@@ -46,9 +63,18 @@ ApiResponse KafkaApis::HandleProduce(const ParsedRequest& req) {
         part.error_code = ErrorCode::kCorruptMessage;
         continue;
       }
-      auto result = replicas_.AppendRecords(TopicPartition{topic.name, PartitionId{data.index}},
-                                            *data.records);
+      TopicPartition tp{topic.name, PartitionId{data.index}};
+      if (ErrorCode fault = faults_.Check(FaultInjector::Api::kProduce, tp);
+          fault != ErrorCode::kNone) {
+        part.error_code = fault;
+        continue;
+      }
+      auto result = replicas_.AppendRecords(tp, *data.records);
       part.error_code = result.error;
+      if (result.error == ErrorCode::kNone) {
+        metrics_.messages_in->Add(CountRecords(*data.records));
+        metrics_.bytes_in->Add(int64_t(data.records->size()));
+      }
       part.base_offset = result.base_offset;
       part.log_append_time_ms = result.log_append_time;
       part.log_start_offset = result.log_start_offset;
@@ -78,8 +104,15 @@ std::unique_ptr<KafkaApis::FetchRead> KafkaApis::ReadFetch(const FetchRequest& f
       // batch even beyond partition_max_bytes and max_bytes, so a batch
       // larger than the limits never stalls a consumer.
       auto limit = int32_t(std::min<int64_t>(std::max(p.partition_max_bytes, 0), bytes_left));
-      auto r = replicas_.ReadRecords(TopicPartition{topic.topic, PartitionId{p.partition}},
-                                     p.fetch_offset, limit, read->bytes == 0);
+      TopicPartition tp{topic.topic, PartitionId{p.partition}};
+      if (ErrorCode fault = faults_.Check(FaultInjector::Api::kFetch, tp);
+          fault != ErrorCode::kNone) {
+        part.error_code = fault;
+        part.high_watermark = part.last_stable_offset = part.log_start_offset = -1;
+        read->error = true;
+        continue;
+      }
+      auto r = replicas_.ReadRecords(tp, p.fetch_offset, limit, read->bytes == 0);
       part.error_code = r.error;
       part.high_watermark = r.high_watermark;
       part.last_stable_offset = r.last_stable_offset;  // = HW: no transactions
@@ -103,6 +136,7 @@ std::unique_ptr<KafkaApis::FetchRead> KafkaApis::ReadFetch(const FetchRequest& f
 
 // [kafka-apis-send-fetch]
 ApiResponse KafkaApis::SendFetch(const RequestHeader& header, FetchRead& read) {
+  metrics_.bytes_out->Add(read.bytes);
   if (!zero_copy_fetch_) {
     // The copy path: read each slice into its records field.
     for (auto& [part, slice] : read.slices) {

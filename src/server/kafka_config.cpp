@@ -63,6 +63,17 @@ std::vector<ConfigDef> MakeDefs() {
        "Wait this long for more members before the first rebalance."},
       {"gregor.metrics.listener", T::kString, "",
        "host:port of the Prometheus /metrics endpoint; empty = off."},
+      // Test-only fault injection (FaultInjector); off unless the partition is set.
+      {"gregor.test.fault.partition", T::kString, "",
+       "TEST ONLY: topic-partition (`orders-0`) whose requests are faulted; empty = off."},
+      {"gregor.test.fault.api", T::kString, "produce",
+       "TEST ONLY: which requests are faulted: `produce` or `fetch`."},
+      {"gregor.test.fault.error", T::kString, "",
+       "TEST ONLY: Kafka error name to answer with (`NOT_LEADER_OR_FOLLOWER`); empty = none."},
+      {"gregor.test.fault.count", T::kLong, "1",
+       "TEST ONLY: how many partition requests are faulted."},
+      {"gregor.test.fault.delay.ms", T::kLong, "0",
+       "TEST ONLY: delay each faulted request this long before answering."},
   };
 }
 // [config-defs]

@@ -92,6 +92,9 @@ Status KafkaServer::Startup() {
   topics_ = std::move(*topics);
   apis_ = std::make_unique<KafkaApis>(config_, *replicas_, *topics_, clock_, cluster_id_);
   apis_->SetZeroCopyFetch(true);  // plaintext listeners only: sendfile
+  if (Status s = apis_->fault_injector().Configure(config_, apis_->metrics_registry()); !s.ok()) {
+    return s;
+  }
 
   SocketServerConfig net;
   net.listeners.clear();  // only what the config names
@@ -113,6 +116,15 @@ Status KafkaServer::Startup() {
   // 0 until here; only tests bind port 0, and they wait for the
   // "listening" line printed after Startup returns.
   apis_->SetBoundPort(BoundPort());
+
+  if (auto listener = config_.GetString("gregor.metrics.listener"); !listener.empty()) {
+    metrics_http_ = std::make_unique<MetricsHttpServer>(apis_->metrics_registry());
+    if (Status s = metrics_http_->Start(listener); !s.ok()) {
+      metrics_http_.reset();
+      socket_server_->Shutdown();
+      return s;
+    }
+  }
 
   retention_thread_ = std::thread([this] { RetentionLoop(); });
   started_ = true;
@@ -144,6 +156,7 @@ Status KafkaServer::Shutdown() {
   }
   stop_cv_.notify_all();
   if (retention_thread_.joinable()) retention_thread_.join();
+  if (metrics_http_) metrics_http_->Stop();
   socket_server_->Shutdown();  // no request is in progress after this
   // Parked fetches expire no more; their responses would have nowhere to go.
   fetch_timer_->Shutdown();

@@ -9,8 +9,9 @@
 //   3. TopicRegistry: replay `__cluster_metadata-0`; each topic it finds
 //      becomes partitions the ReplicaManager leads (MakeLeader);
 //   4. KafkaApis, then the SocketServer: clients are let in last, when
-//      every partition they can name is ready.
-// Shutdown reverses it: stop the sockets (no new requests), then
+//      every partition they can name is ready;
+//   5. the metrics HTTP listener (gregor.metrics.listener), if set.
+// Shutdown reverses it: stop the metrics listener, stop the sockets (no new requests), then
 // LogManager::Shutdown (flush, checkpoints, clean-shutdown marker) so the
 // next start skips recovery.
 //
@@ -30,6 +31,7 @@
 #include "server/delayed_operation_purgatory.h"
 #include "server/kafka_apis.h"
 #include "server/kafka_config.h"
+#include "server/metrics_http_server.h"
 #include "server/replica_manager.h"
 #include "server/system_timer.h"
 #include "storage/log_manager.h"
@@ -51,6 +53,8 @@ class KafkaServer {
 
   /// The bound port of the PLAINTEXT listener (port 0 in the config binds any).
   int BoundPort() const;
+  /// The bound port of the metrics listener; -1 when it is off.
+  int MetricsPort() const { return metrics_http_ ? metrics_http_->BoundPort() : -1; }
   const std::string& cluster_id() const { return cluster_id_; }
 
  private:
@@ -67,6 +71,7 @@ class KafkaServer {
   std::unique_ptr<KafkaApis> apis_;
   std::unique_ptr<RequestHandlerAdapter> handler_;
   std::unique_ptr<SocketServer> socket_server_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;  // null when off
   // After the above: destroyed first, so no parked fetch outlives them.
   std::unique_ptr<SystemTimer> fetch_timer_;
   std::unique_ptr<DelayedOperationPurgatory> fetch_purgatory_;

@@ -3,6 +3,7 @@
 
     with GregorBroker(server_binary, source_dir) as broker:
         broker.bootstrap  # "127.0.0.1:<port>"
+        broker.metrics_port  # set when gregor.metrics.listener is overridden
 
 The broker binds port 0 (never a fixed port), keeps its data in a fresh
 temporary directory, and is stopped with SIGTERM (SIGKILL after a timeout)
@@ -27,6 +28,7 @@ class GregorBroker:
         self.dir = None
         self.port = None
         self.exit_code = None
+        self.metrics_port = None
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix='gregor-compat-')
@@ -49,6 +51,12 @@ class GregorBroker:
                 line = self.proc.stdout.readline()
                 if line.startswith('gregor-server listening on port '):
                     self.port = int(line.split()[-1])
+        if self.overrides.get('gregor.metrics.listener'):
+            # Printed right after the "listening" line (often already
+            # buffered, so select would not see it): a plain readline.
+            line = self.proc.stdout.readline()
+            if line.startswith('gregor-server metrics on port '):
+                self.metrics_port = int(line.split()[-1])
         self.bootstrap = '127.0.0.1:%d' % self.port
         return self
 

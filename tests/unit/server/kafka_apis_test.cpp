@@ -518,5 +518,47 @@ TEST_F(KafkaApisTest, DeleteTopicsDisabledByConfig) {
   EXPECT_TRUE(registry_->Find("kept"));
 }
 
+// --- Metrics ------------------------------------------------------------------
+
+TEST_F(KafkaApisTest, ProduceOfThreeRecordsCountsThreeMessagesInAndTheirBytes) {
+  CreateTopic("orders");
+  Bytes batch = MakeBatch(3, 1000);
+  ASSERT_EQ(Produce("orders", 0, batch).error_code, ErrorCode::kNone);
+  EXPECT_EQ(apis_->metrics().messages_in->Value(), 3);
+  EXPECT_EQ(apis_->metrics().bytes_in->Value(), int64_t(batch.size()));
+}
+
+TEST_F(KafkaApisTest, FailedProduceCountsNoMessagesIn) {
+  EXPECT_EQ(Produce("ghost", 0, MakeBatch(2, 1000)).error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_EQ(apis_->metrics().messages_in->Value(), 0);
+}
+
+TEST_F(KafkaApisTest, FetchCountsBytesOutAndEveryRequestIsCountedByApi) {
+  CreateTopic("orders");
+  Bytes batch = MakeBatch(2, 1000);
+  Produce("orders", 0, batch);
+  FetchOne("orders", 0);
+  EXPECT_EQ(apis_->metrics().bytes_out->Value(), int64_t(batch.size()));
+  std::string text = apis_->metrics_registry().Render();
+  EXPECT_NE(text.find("kafka_network_requestmetrics_requests_total{request=\"Produce\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kafka_network_requestmetrics_totaltimems_count{request=\"Fetch\"} 1\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(KafkaApisTest, InjectedProduceFaultAnswersTheErrorThenAppends) {
+  CreateTopic("orders");
+  KafkaConfig faulty = MakeConfig({{"gregor.test.fault.partition", "orders-0"},
+                                   {"gregor.test.fault.error", "NOT_LEADER_OR_FOLLOWER"}});
+  ASSERT_TRUE(apis_->fault_injector().Configure(faulty, apis_->metrics_registry()).ok());
+  EXPECT_EQ(Produce("orders", 0, MakeBatch(1, 1000)).error_code,
+            ErrorCode::kNotLeaderOrFollower);
+  EXPECT_EQ(apis_->metrics().messages_in->Value(), 0);
+  EXPECT_EQ(Produce("orders", 0, MakeBatch(1, 1000)).error_code, ErrorCode::kNone);
+}
+
 }  // namespace
 }  // namespace gregor
