@@ -2,29 +2,12 @@
 #include "lab01_fixture.h"
 
 #include <algorithm>
-#include <cstdarg>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 
 #include "common/bytes.h"
 #include "record/memory_records_builder.h"
 #include "record/record_batch_reader.h"
 
 namespace gregor::lab01 {
-
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/gregor-lab01-XXXXXX";
-  char* made = ::mkdtemp(tmpl.data());
-  EXPECT_NE(made, nullptr);
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 void LogLab::Open(LogLoadParams params) {
   log_.reset();
@@ -111,17 +94,7 @@ std::vector<ReadRecord> LogLab::ReadAt(int64_t offset, int32_t max_bytes) {
 }
 
 std::vector<ReadRecord> LogLab::ReadAll() {
-  std::vector<ReadRecord> all;
-  int64_t next = log_->LogStartOffset().value();
-  while (next < log_->LogEndOffset().value()) {
-    auto part = ReadAt(next);
-    if (part.empty()) break;
-    for (auto& r : part) {
-      if (r.offset >= next) all.push_back(r);
-    }
-    next = all.empty() ? next + 1 : all.back().offset + 1;
-  }
-  return all;
+  return testing::ReadAllRecords(*log_, [this](int64_t offset) { return ReadAt(offset); });
 }
 
 void LogLab::ExpectRecords(int64_t from, int64_t to) {
@@ -165,16 +138,6 @@ std::string LogLab::FileBytes(const SegmentInfo& segment, const std::string& suf
   auto r = ReadFileToString(*Env::Default(), path);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? *r : "";
-}
-
-void LogLab::Banner(const char* format, ...) {
-  char line[512];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(line, sizeof line, format, args);
-  va_end(args);
-  std::printf("  %s\n", line);
-  std::fflush(stdout);
 }
 
 }  // namespace gregor::lab01

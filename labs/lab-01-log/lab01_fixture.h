@@ -17,22 +17,19 @@
 #include <string>
 #include <vector>
 
+#include "../../tests/unit/storage/storage_test_util.h"
+#include "../lab_banner.h"
 #include "common/clock.h"
 #include "storage/fault_injection_env.h"
 #include "storage/log.h"
 
 namespace gregor::lab01 {
 
-/// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+/// A fresh directory under $TMPDIR (or /tmp), removed with its contents
+/// (the storage tests' own).
+using TempDir = testing::TempDir;
+/// Prints the case's measurement, above its PASS/FAIL line.
+using labs::Banner;
 
 /// A tiny deterministic generator (Knuth's MMIX LCG), so "random" batch
 /// sizes and timestamps are the same on every run and every machine.
@@ -122,9 +119,6 @@ class LogLab : public ::testing::Test {
   std::vector<TimestampOffset> TimeIndexOnDisk(const SegmentInfo& segment);
   /// A file of `segment` with `suffix` (".log", ".index", ".timeindex").
   static std::string FileBytes(const SegmentInfo& segment, const std::string& suffix);
-
-  /// Prints the case's measurement, above its PASS/FAIL line.
-  __attribute__((format(printf, 1, 2))) static void Banner(const char* format, ...);
 
   TempDir tmp_;
   FaultInjectionEnv env_{Env::Default()};

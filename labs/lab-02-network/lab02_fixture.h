@@ -11,8 +11,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdarg>
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -20,7 +18,9 @@
 #include <vector>
 
 #include "../../tests/unit/network/test_client.h"
+#include "../../tests/unit/server/server_test_util.h"
 #include "../../tests/unit/storage/storage_test_util.h"
+#include "../lab_banner.h"
 #include "common/clock.h"
 #include "protocol/create_topics.h"
 #include "protocol/fetch.h"
@@ -33,33 +33,21 @@
 
 namespace gregor::lab02 {
 
-__attribute__((format(printf, 1, 2))) inline void Banner(const char* format, ...) {
-  char line[512];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(line, sizeof line, format, args);
-  va_end(args);
-  std::printf("  %s\n", line);
-  std::fflush(stdout);
-}
+using labs::Banner;
 
 /// A v11 Fetch of topic "t", partitions `partitions`, at `offset`.
 inline FetchRequest FetchOf(int32_t max_wait_ms, int32_t min_bytes,
                             std::vector<int32_t> partitions = {0}, int64_t offset = 0) {
-  FetchRequest req;
-  req.max_wait_ms = max_wait_ms;
-  req.min_bytes = min_bytes;
-  req.max_bytes = 1 << 20;
-  req.topics.push_back({"t", {}});
-  for (int32_t p : partitions) req.topics[0].partitions.push_back({p, -1, offset, -1, 1 << 20});
-  return req;
+  return testing::FetchOfT(max_wait_ms, min_bytes, std::move(partitions), offset);
 }
 
-/// KafkaApis with a MockClock-driven Timer and fetch purgatory; topic "t"
-/// with 2 partitions, led here.
-class ApisLab : public ::testing::Test {
+/// KafkaApis (the tests' testing::KafkaApisTestBase: real logs in a
+/// temporary directory, a MockClock) with a Timer on that clock and the
+/// fetch purgatory; topic "t" with 2 partitions, led here.
+class ApisLab : public testing::KafkaApisTestBase {
  protected:
   ApisLab();
+  ~ApisLab() override;
 
   /// Hands a v11 Fetch to KafkaApis; its response lands in response_ and
   /// the timer's time of it in responded_at_.
@@ -71,15 +59,8 @@ class ApisLab : public ::testing::Test {
   /// Records in the Fetch response (empty if none).
   size_t ResponseRecordBytes();
 
-  testing::TempDir dir_;
-  MockClock clock_;
   Timer timer_{clock_};
   DelayedOperationPurgatory purgatory_{"Fetch", timer_};
-  KafkaConfig config_;
-  LogManager logs_;
-  ReplicaManager replicas_;
-  std::unique_ptr<TopicRegistry> registry_;
-  std::unique_ptr<KafkaApis> apis_;
   std::optional<ApiResponse> response_;
   int64_t responded_at_ = -1;
   int64_t start_ = timer_.NowMs();

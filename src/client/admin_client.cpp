@@ -22,6 +22,7 @@ class AdminClient::Impl {
                                      .request_timeout_ms = config.request_timeout_ms}),
         metadata_(std::move(bootstrap)) {}
 
+  // [admin-send-to-any-node]
   // Sends `body` to some broker, trying each known node until one answers
   // (a dead bootstrap server should not fail the call if another is up).
   template <KafkaMessage Resp, KafkaMessage Req>
@@ -37,6 +38,7 @@ class AdminClient::Impl {
     }
     return Result<Resp>(last);
   }
+  // [admin-send-to-any-node]
 
   // Fetches metadata for `topics` (all topics when null) into metadata_.
   Result<MetadataResponse> RefreshMetadata(std::optional<std::vector<std::string>> topics) {

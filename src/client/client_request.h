@@ -14,6 +14,11 @@
 //   REQUEST_TIMED_OUT    no answer within request.timeout.ms
 //   UNSUPPORTED_VERSION  the broker speaks no version the caller can encode
 // It must not block; it may call NetworkClient::Send.
+//
+// A request with expects_response = false (a Produce with acks=0, which the
+// broker never answers) is not kept in flight: its callback runs with an
+// ok status and an empty frame once the request's bytes are written to the
+// socket, or with NETWORK_EXCEPTION if the connection fails first.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +55,7 @@ struct ClientRequest {
   std::function<void(Bytes& out, int16_t version)> encode_body;  ///< appends the body
   std::function<void(ClientResponse)> callback;               ///< runs once
   int64_t request_timeout_ms = -1;  ///< -1: the client's request.timeout.ms
+  bool expects_response = true;     ///< false: done once written (acks=0)
 };
 
 /// A request carrying `body`, encodable at any version of M::kVersions.

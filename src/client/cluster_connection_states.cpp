@@ -21,6 +21,7 @@ ClusterConnectionStates::ClusterConnectionStates(int64_t reconnect_backoff_ms,
     : reconnect_backoff_ms_(reconnect_backoff_ms),
       reconnect_backoff_max_ms_(std::max(reconnect_backoff_ms, reconnect_backoff_max_ms)) {}
 
+// [client-backoff]
 int64_t ClusterConnectionStates::BackoffFor(int32_t failed_attempts) const {
   if (failed_attempts <= 0) return 0;
   // Double per failure, stopping once the cap is reached (no overflow).
@@ -30,6 +31,7 @@ int64_t ClusterConnectionStates::BackoffFor(int32_t failed_attempts) const {
   }
   return std::min(backoff, reconnect_backoff_max_ms_);
 }
+// [client-backoff]
 
 int64_t ClusterConnectionStates::CurrentBackoffMs(int32_t node) const {
   auto it = nodes_.find(node);
@@ -71,6 +73,7 @@ void ClusterConnectionStates::Ready(int32_t node) {
   s.failed_attempts = 0;
 }
 
+// [client-disconnected]
 void ClusterConnectionStates::Disconnected(int32_t node, int64_t now_ms) {
   NodeState& s = nodes_[node];
   // A connection that worked and then closed (broker restart, idle close)
@@ -83,6 +86,7 @@ void ClusterConnectionStates::Disconnected(int32_t node, int64_t now_ms) {
   }
   s.state = ConnectionState::kDisconnected;
 }
+// [client-disconnected]
 
 ConnectionState ClusterConnectionStates::State(int32_t node) const {
   auto it = nodes_.find(node);

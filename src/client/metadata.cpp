@@ -38,12 +38,15 @@ void Metadata::RequestUpdate() {
 
 bool Metadata::UpdateRequested(int64_t now_ms) const { return TimeToNextUpdate(now_ms) == 0; }
 
+// [client-metadata-stale]
 int64_t Metadata::TimeToNextUpdate(int64_t now_ms) const {
   std::lock_guard lock(mu_);
   if (need_update_ || !last_refresh_ms_) return 0;
   return std::max<int64_t>(0, *last_refresh_ms_ + metadata_max_age_ms_ - now_ms);
 }
+// [client-metadata-stale]
 
+// [client-metadata-handle-error]
 bool Metadata::HandleError(ErrorCode error) {
   switch (error) {
     case ErrorCode::kNotLeaderOrFollower:
@@ -56,6 +59,7 @@ bool Metadata::HandleError(ErrorCode error) {
       return false;
   }
 }
+// [client-metadata-handle-error]
 
 std::vector<Node> Metadata::Nodes() const {
   std::lock_guard lock(mu_);

@@ -42,6 +42,11 @@ struct NetworkClient::Connection {
   bool closed = false;
   std::deque<InFlightRequest> in_flight;  // oldest first
   std::deque<Bytes> write_queue;          // front is being written
+  // Requests that expect no response (acks=0): done when frame number
+  // `first` has been written. Frames are numbered from 1 as queued.
+  uint64_t frames_queued = 0;
+  uint64_t frames_written = 0;
+  std::deque<std::pair<uint64_t, InFlightRequest>> unanswered;
   uint8_t size_buf[4] = {};
   Bytes read_buf;
   std::unordered_map<int16_t, ApiVersionRange> broker_versions;  // from ApiVersions
@@ -218,6 +223,7 @@ void NetworkClient::Poll() {
         return;
       }
     }
+    // [client-poll-dispatch]
     if (entry->queued.empty()) continue;
     if (!entry->conn) {
       int64_t delay = states_.ConnectionDelay(id, now);
@@ -235,6 +241,7 @@ void NetworkClient::Poll() {
         Dispatch(*entry, std::move(q));
       }
     }
+    // [client-poll-dispatch]
   }
 
   if (next != std::numeric_limits<int64_t>::max()) {
@@ -292,6 +299,7 @@ void NetworkClient::SendApiVersionsRequest(const std::shared_ptr<Connection>& co
 
 void NetworkClient::HandleApiVersionsResponse(const std::shared_ptr<Connection>& conn,
                                               ClientResponse r) {
+  // [client-apiversions-fallback]
   // A broker that does not know our ApiVersions version answers with error
   // 35 and a v0 body, so fall back to v0 when the first decode fails.
   auto decoded = Decode<ApiVersionsResponse>(r.body(), r.api_version);
@@ -313,6 +321,7 @@ void NetworkClient::HandleApiVersionsResponse(const std::shared_ptr<Connection>&
       }
     }
   }
+  // [client-apiversions-fallback]
   if (decoded->error_code != ErrorCode::kNone) {
     Disconnect(conn, Status(decoded->error_code, "ApiVersions failed"));
     return;
@@ -329,12 +338,14 @@ void NetworkClient::HandleApiVersionsResponse(const std::shared_ptr<Connection>&
 void NetworkClient::Dispatch(NodeEntry& entry, QueuedRequest q) {
   ClientRequest& req = q.request;
   auto& conn = entry.conn;
+  // [client-version-choice]
   auto it = conn->broker_versions.find(int16_t(req.api_key));
   int16_t version = -1;
   if (it != conn->broker_versions.end()) {
     version = std::min(req.versions.max, it->second.max_version);
     if (version < std::max(req.versions.min, it->second.min_version)) version = -1;
   }
+  // [client-version-choice]
   if (version < 0) {
     std::string broker = it == conn->broker_versions.end()
                              ? std::string("none")
@@ -352,14 +363,20 @@ void NetworkClient::Dispatch(NodeEntry& entry, QueuedRequest q) {
   WriteRequestHeader(frame, h);
   req.encode_body(frame, version);
   StoreBE32(frame.data(), uint32_t(frame.size() - 4));
-  conn->in_flight.push_back(
-      InFlightRequest{h.correlation_id, req.api_key, version, q.deadline_ms,
-                      std::move(req.callback)});
+  InFlightRequest sent{h.correlation_id, req.api_key, version, q.deadline_ms,
+                       std::move(req.callback)};
   Write(conn, std::move(frame));
+  if (req.expects_response) {
+    conn->in_flight.push_back(std::move(sent));
+  } else {
+    // acks=0: the broker never answers; done once the frame is written.
+    conn->unanswered.emplace_back(conn->frames_queued, std::move(sent));
+  }
 }
 
 void NetworkClient::Write(const std::shared_ptr<Connection>& conn, Bytes frame) {
   conn->write_queue.push_back(std::move(frame));
+  ++conn->frames_queued;
   if (conn->write_queue.size() == 1) StartWrite(conn);
 }
 
@@ -373,7 +390,19 @@ void NetworkClient::StartWrite(const std::shared_ptr<Connection>& conn) {
                         return;
                       }
                       conn->write_queue.pop_front();
+                      ++conn->frames_written;
                       if (!conn->write_queue.empty()) StartWrite(conn);
+                      while (!conn->unanswered.empty() &&
+                             conn->unanswered.front().first <= conn->frames_written) {
+                        InFlightRequest done = std::move(conn->unanswered.front().second);
+                        conn->unanswered.pop_front();
+                        ClientResponse r;
+                        r.node = conn->node;
+                        r.api_key = done.api_key;
+                        r.api_version = done.version;
+                        r.correlation_id = done.correlation_id;
+                        done.callback(std::move(r));
+                      }
                     });
 }
 
@@ -413,6 +442,7 @@ void NetworkClient::HandleResponse(const std::shared_ptr<Connection>& conn) {
     Disconnect(conn, Status(ErrorCode::kNetworkException, "response with no request in flight"));
     return;
   }
+  // [client-correlation-check]
   InFlightRequest& oldest = conn->in_flight.front();
   auto header = ParseResponseHeader(conn->read_buf,
                                     ResponseHeaderVersion(oldest.api_key, oldest.version));
@@ -424,6 +454,7 @@ void NetworkClient::HandleResponse(const std::shared_ptr<Connection>& conn) {
                                              : header.status().ToString())));
     return;
   }
+  // [client-correlation-check]
   ClientResponse r;
   r.node = conn->node;
   r.api_key = oldest.api_key;
@@ -459,6 +490,10 @@ void NetworkClient::Disconnect(const std::shared_ptr<Connection>& conn, const St
     if (f.callback) failed.emplace_back(std::move(f.callback), Failure(conn->node, f.api_key, network));
   }
   conn->in_flight.clear();
+  for (auto& [frame, f] : conn->unanswered) {
+    failed.emplace_back(std::move(f.callback), Failure(conn->node, f.api_key, network));
+  }
+  conn->unanswered.clear();
   auto it = nodes_.find(conn->node);
   if (it != nodes_.end() && it->second->conn == conn) {
     NodeEntry& entry = *it->second;
@@ -482,7 +517,8 @@ void NetworkClient::Disconnect(const std::shared_ptr<Connection>& conn, const St
 
 void NetworkClient::FailAll(const Status& why) {
   for (auto& [id, entry] : nodes_) {
-    if (entry->conn) Disconnect(entry->conn, why);
+    // A copy: Disconnect resets entry->conn, which `conn` must outlive.
+    if (auto conn = entry->conn) Disconnect(conn, why);
     for (auto& q : entry->queued) {
       q.request.callback(Failure(id, q.request.api_key, why));
     }

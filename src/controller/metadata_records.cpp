@@ -8,12 +8,17 @@ namespace gregor {
 namespace {
 
 constexpr uint32_t kFrameVersion = 1;
-constexpr int16_t kRecordVersion = 0;  // every type Gregor writes is at v0
 
 template <class R>
-Result<MetadataRecord> DecodeBody(ByteReader& r) {
+Result<MetadataRecord> DecodeBody(ByteReader& r, uint32_t version) {
+  // Older versions decode into the newest struct (fields they lack keep
+  // Kafka's defaults); a newer one may carry fields we would drop.
+  if (version > uint32_t(R::kVersion)) {
+    return Status(ErrorCode::kCorruptMessage, "unsupported metadata record version " +
+                                                  std::to_string(version));
+  }
   R record;
-  Decoder d(r, kRecordVersion, /*flexible=*/true);
+  Decoder d(r, int16_t(version), /*flexible=*/true);
   d.Struct(record);
   if (!d.status().ok()) return Status(ErrorCode::kCorruptMessage, d.status().message());
   return MetadataRecord(std::move(record));
@@ -30,8 +35,8 @@ Bytes EncodeMetadataRecord(const MetadataRecord& record) {
         ByteWriter w(out);
         w.PutUnsignedVarint(kFrameVersion);
         w.PutUnsignedVarint(uint32_t(R::kType));
-        w.PutUnsignedVarint(uint32_t(kRecordVersion));
-        Encoder e(out, kRecordVersion, /*flexible=*/true);
+        w.PutUnsignedVarint(uint32_t(R::kVersion));
+        Encoder e(out, R::kVersion, /*flexible=*/true);
         e.Struct(const_cast<R&>(r));  // the encoder only reads
       },
       record);
@@ -44,18 +49,20 @@ Result<MetadataRecord> DecodeMetadataRecord(ByteSpan value) {
   uint32_t frame = r.ReadUnsignedVarint();
   uint32_t type = r.ReadUnsignedVarint();
   uint32_t version = r.ReadUnsignedVarint();
-  if (!r.ok() || frame != kFrameVersion || version != uint32_t(kRecordVersion)) {
+  if (!r.ok() || frame != kFrameVersion) {
     return Status(ErrorCode::kCorruptMessage, "bad metadata record frame");
   }
   switch (type) {
+    case RegisterBrokerRecord::kType:
+      return DecodeBody<RegisterBrokerRecord>(r, version);
     case TopicRecord::kType:
-      return DecodeBody<TopicRecord>(r);
+      return DecodeBody<TopicRecord>(r, version);
     case PartitionRecord::kType:
-      return DecodeBody<PartitionRecord>(r);
+      return DecodeBody<PartitionRecord>(r, version);
     case ConfigRecord::kType:
-      return DecodeBody<ConfigRecord>(r);
+      return DecodeBody<ConfigRecord>(r, version);
     case RemoveTopicRecord::kType:
-      return DecodeBody<RemoveTopicRecord>(r);
+      return DecodeBody<RemoveTopicRecord>(r, version);
   }
   return Status(ErrorCode::kCorruptMessage, "unknown metadata record type " + std::to_string(type));
 }

@@ -26,7 +26,15 @@ const std::set<std::string>& TopicConfigKeys() {
   return keys;
 }
 
-TopicId RandomTopicId() {
+template <typename Int>
+bool ParseInt(const std::string& s, Int* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+Uuid RandomUuid() {
   static std::mutex mu;
   static std::mt19937_64 rng{std::random_device{}()};
   std::lock_guard lock(mu);
@@ -38,14 +46,6 @@ TopicId RandomTopicId() {
   id[0] |= 1;  // never the all-zero "no id" value
   return id;
 }
-
-template <typename Int>
-bool ParseInt(const std::string& s, Int* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-}  // namespace
 
 bool TopicRegistry::IsKnownTopicConfig(const std::string& key) {
   return TopicConfigKeys().count(key) > 0;
@@ -140,7 +140,9 @@ Status TopicRegistry::Replay() {
 // [topic-registry-replay]
 
 void TopicRegistry::Apply(const MetadataRecord& record) {
-  if (auto* t = std::get_if<TopicRecord>(&record)) {
+  if (auto* b = std::get_if<RegisterBrokerRecord>(&record)) {
+    brokers_[b->broker_id] = *b;  // log order: the latest registration wins
+  } else if (auto* t = std::get_if<TopicRecord>(&record)) {
     topics_[t->name] = TopicInfo{t->name, t->topic_id, 0, {}};
     names_[t->topic_id] = t->name;
   } else if (auto* p = std::get_if<PartitionRecord>(&record)) {
@@ -204,7 +206,7 @@ Status TopicRegistry::CreateTopic(const std::string& name, int32_t partitions,
   if (validate_only) return Status::Ok();
 
   std::vector<MetadataRecord> records;
-  TopicId id = RandomTopicId();
+  TopicId id = RandomUuid();
   records.push_back(TopicRecord{name, id});
   for (int32_t p = 0; p < partitions; ++p) {
     PartitionRecord pr;
@@ -239,6 +241,37 @@ Status TopicRegistry::DeleteTopic(const std::string& name) {
   listener_(TopicChange{TopicChange::Kind::kDeleted, info});
   Logger("controller")->info("deleted topic={}", name);
   return Status::Ok();
+}
+
+// [register-broker]
+Result<RegisterBrokerRecord> TopicRegistry::RegisterBroker(
+    RegisterBrokerRecord registration) {
+  std::lock_guard lock(mu_);
+  // Kafka's broker epoch is the offset of the registration record: unique
+  // and increasing without a counter of its own. The record is alone in
+  // its batch, so its offset is the log end offset before the append.
+  registration.broker_epoch = log_->LogEndOffset().value();
+  if (Status s = Persist({registration}); !s.ok()) return s;
+  Apply(registration);
+  Logger("controller")->info("registered broker={} epoch={} fenced={}",
+                             registration.broker_id, registration.broker_epoch,
+                             registration.fenced);
+  return registration;
+}
+// [register-broker]
+
+std::optional<RegisterBrokerRecord> TopicRegistry::FindBroker(int32_t broker_id) const {
+  std::lock_guard lock(mu_);
+  auto it = brokers_.find(broker_id);
+  if (it == brokers_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<RegisterBrokerRecord> TopicRegistry::Brokers() const {
+  std::lock_guard lock(mu_);
+  std::vector<RegisterBrokerRecord> out;
+  for (const auto& [id, registration] : brokers_) out.push_back(registration);
+  return out;
 }
 
 std::optional<TopicInfo> TopicRegistry::Find(const std::string& name) const {

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // TopicRegistry: the single-node controller's view of topics — which exist,
-// their ids, partition counts and configs — kept as records in the
-// `__cluster_metadata-0` log (Kafka's KRaft metadata log, one voter).
+// their ids, partition counts and configs — and of broker registrations,
+// kept as records in the `__cluster_metadata-0` log (Kafka's KRaft
+// metadata log, one voter).
 //
 // Every change is first appended to the metadata log as Kafka's metadata
-// records (TopicRecord, PartitionRecord, ConfigRecord, RemoveTopicRecord;
-// see chapters/formats-metadata.md), flushed, and only then applied to the
+// records (RegisterBrokerRecord, TopicRecord, PartitionRecord,
+// ConfigRecord, RemoveTopicRecord; see chapters/formats-metadata.md),
+// flushed, and only then applied to the
 // in-memory image and announced to the listener (the broker, which makes
 // or stops its partitions). On start the log is replayed from the
 // beginning, so topics survive restarts and kill -9 exactly as far as the
@@ -37,6 +39,10 @@ namespace gregor {
 
 /// A topic id: Kafka's 16-byte UUID (random, never all zero).
 using TopicId = Uuid;
+
+/// A random Kafka UUID, never all zero (topic ids, incarnation ids).
+/// Thread-safe.
+Uuid RandomUuid();
 
 /// What the registry knows of one topic.
 struct TopicInfo {
@@ -82,6 +88,19 @@ class TopicRegistry {
   std::optional<TopicInfo> Find(const std::string& name) const;
   std::vector<TopicInfo> AllTopics() const;
 
+  /// Registers a broker (Kafka's QuorumController.registerBroker): appends
+  /// `registration` as a RegisterBrokerRecord whose broker_epoch is the
+  /// offset the record gets in the metadata log, so every registration has
+  /// a larger epoch than the ones before it. The caller fills in the rest
+  /// (a fresh incarnation_id per process start, endpoints, fenced). Returns
+  /// the record as written. Errors: KAFKA_STORAGE_ERROR.
+  Result<RegisterBrokerRecord> RegisterBroker(RegisterBrokerRecord registration);
+  /// The latest registration of `broker_id` (replay keeps the last one
+  /// written), or nullopt if it never registered.
+  std::optional<RegisterBrokerRecord> FindBroker(int32_t broker_id) const;
+  /// The latest registration of every broker, by id.
+  std::vector<RegisterBrokerRecord> Brokers() const;
+
   /// The topic configs Kafka accepts and Gregor applies (for validation).
   static bool IsKnownTopicConfig(const std::string& key);
 
@@ -90,7 +109,7 @@ class TopicRegistry {
   Status Replay();
   // REQUIRES: mu_ held. Appends the records as one batch and flushes.
   Status Persist(const std::vector<MetadataRecord>& records);
-  // REQUIRES: mu_ held. Applies one record to topics_ and names_.
+  // REQUIRES: mu_ held. Applies one record to topics_, names_, brokers_.
   void Apply(const MetadataRecord& record);
 
   std::unique_ptr<Log> log_;
@@ -101,6 +120,7 @@ class TopicRegistry {
   // Guarded by mu_:
   std::map<std::string, TopicInfo> topics_;
   std::map<TopicId, std::string> names_;  // topic id -> name
+  std::map<int32_t, RegisterBrokerRecord> brokers_;  // broker id -> latest
 };
 
 /// The log config of a topic: the broker defaults with its overrides applied.

@@ -12,6 +12,7 @@
 // followed by the bytes of its file regions, sent with sendfile(2) without
 // passing through user space (the zero-copy path of a Fetch response).
 //
+// [network-response-frame]
 // A region may carry in-memory bytes to send right after it (`after`), so
 // a response interleaves memory and file: a Fetch response is its bytes up
 // to the first partition's records, that partition's file region, the
@@ -19,6 +20,7 @@
 //
 //   ResponseFrame => Size:int32 bytes (file_region after)*
 //   Size = |bytes| + sum(length + |after|)
+// [network-response-frame]
 //
 // Every Request must be answered by exactly one Response (Send, NoOp or
 // Close) through RequestChannel::SendResponse, from any thread and at any

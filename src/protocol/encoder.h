@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Encoder and Sizer: the writing visitors of field_visitor.h. Sizer
 // returns exactly the number of bytes Encoder appends, so a frame's size
-// prefix can be written before its body, and a Fetch response can later
-// send a partition's records straight from a file: write everything up to
-// the records field's length prefix (RecordsLengthSize() bytes), then the
-// file bytes, then what follows (the zero-copy hook of chapter 04).
+// prefix can be written before its body, and a Fetch response can send a
+// partition's records straight from a file: write everything up to the
+// records field's length prefix (RecordsLengthSize() bytes), then the file
+// bytes with sendfile(2), then what follows (chapter 02, zero copy).
 #pragma once
 
 #include <optional>
@@ -59,6 +59,7 @@ class Encoder : public FieldVisitor<Encoder> {
     Length(x ? int32_t(x->size()) : -1);
     if (x) w_.PutBytes(*x);
   }
+  // [protocol-records-splice]
   /// A records field: spliced if listed in SetRecordsSplices, else Value.
   void RecordsValue(const char* name, NullableBytes& x) {
     for (RecordsSplice& s : splices_) {
@@ -69,6 +70,7 @@ class Encoder : public FieldVisitor<Encoder> {
     }
     Value(name, x);
   }
+  // [protocol-records-splice]
   template <class T>
   void Value(const char* name, std::vector<T>& x) {
     Length(int32_t(x.size()));

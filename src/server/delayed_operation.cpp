@@ -15,6 +15,7 @@ bool DelayedOperation::ForceComplete() {
 }
 // [delayed-operation-force-complete]
 
+// [delayed-operation-run]
 bool DelayedOperation::SafeTryComplete() {
   std::lock_guard lock(mu_);
   if (IsCompleted()) return false;
@@ -24,5 +25,6 @@ bool DelayedOperation::SafeTryComplete() {
 void DelayedOperation::Run() {
   if (ForceComplete()) OnExpiration();
 }
+// [delayed-operation-run]
 
 }  // namespace gregor

@@ -55,6 +55,7 @@ Status FaultInjector::Configure(const KafkaConfig& config, MetricsRegistry& metr
   return Status::Ok();
 }
 
+// [fault-injector-check]
 ErrorCode FaultInjector::Check(Api api, const TopicPartition& tp) {
   if (!enabled_ || api != api_ || tp != partition_) return ErrorCode::kNone;
   // Claim one fault; once the count is used up the partition is normal.
@@ -70,5 +71,6 @@ ErrorCode FaultInjector::Check(Api api, const TopicPartition& tp) {
   if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
   return error_;
 }
+// [fault-injector-check]
 
 }  // namespace gregor

@@ -61,7 +61,14 @@ KafkaApis::KafkaApis(const KafkaConfig& config, ReplicaManager& replicas, TopicR
       clock_(clock),
       cluster_id_(std::move(cluster_id)),
       node_id_(config.GetInt("node.id")),
-      endpoint_(FirstAdvertisedEndpoint(config)) {}
+      endpoint_(FirstAdvertisedEndpoint(config)) {
+  for (const ApiVersionRange& api : SupportedApis()) {
+    size_t index = size_t(api.key);
+    if (request_metrics_.size() <= index) request_metrics_.resize(index + 1);
+    request_metrics_[index] =
+        std::make_unique<RequestMetrics>(metrics_registry_, std::string(ApiKeyName(api.key)));
+  }
+}
 
 ApiResponse KafkaApis::Unreadable(const ParsedRequest& req, const Status& status) {
   ApisLog()->warn("closing connection: undecodable request api={} version={} client_id={} error={}",
@@ -87,8 +94,8 @@ ApiResponse KafkaApis::Handle(ByteSpan frame) {
       // A newer client: tell it what we speak in the one body every
       // version can read (v0), so it retries with a version listed there.
       return {ApiResponse::Action::kSend,
-              EncodeResponseFrame(h.correlation_id,
-                                  MakeApiVersionsResponse(ErrorCode::kUnsupportedVersion), 0)};
+              EncodeResponse(h.correlation_id,
+                             MakeApiVersionsResponse(ErrorCode::kUnsupportedVersion), 0)};
     }
     // Kafka closes the connection on an API or version it does not serve.
     ApisLog()->warn("closing connection: unsupported api key={} ({}) version={} client_id={}",
@@ -97,7 +104,7 @@ ApiResponse KafkaApis::Handle(ByteSpan frame) {
   }
 
   ApiResponse response = Dispatch(req);
-  metrics_.RecordRequest(ApiKeyName(h.api_key), double(clock_.NowNs() - start_ns) / 1e6);
+  RequestMetricsOf(h.api_key).Record(double(clock_.NowNs() - start_ns) / 1e6);
   ApisLog()->debug("request api={} version={} client_id={} correlation_id={} duration_us={}",
                    ApiKeyName(h.api_key), h.api_version, ClientId(h), h.correlation_id,
                    (clock_.NowNs() - start_ns) / 1000);
@@ -113,8 +120,7 @@ void KafkaApis::Handle(ByteSpan frame, ApiResponder respond) {
       // May long-poll: TotalTimeMs runs until the (possibly later) answer.
       int64_t start_ns = clock_.NowNs();
       auto timed = [this, start_ns, respond = std::move(respond)](ApiResponse r) {
-        metrics_.RecordRequest(ApiKeyName(ApiKey::kFetch),
-                               double(clock_.NowNs() - start_ns) / 1e6);
+        RequestMetricsOf(ApiKey::kFetch).Record(double(clock_.NowNs() - start_ns) / 1e6);
         respond(std::move(r));
       };
       return HandleFetch(*parsed, std::move(timed));

@@ -2,7 +2,8 @@
 // KafkaApis: the broker's request dispatcher (Kafka's KafkaApis). One
 // request frame in, one ApiResponse out: parse the header, check the API
 // and version against SupportedApis(), decode the body, run the handler,
-// encode the response frame.
+// encode the response (header + body; the network layer adds the size
+// prefix, so the bytes are handed on without a copy).
 //
 //   Handle(frame) --ParseRequestHeader--> key, version
 //        |  unknown key / version      -> kClose (ApiVersions: error 35, v0 body)
@@ -11,8 +12,8 @@
 //   HandleApiVersions / HandleMetadata / HandleProduce / HandleFetch /
 //   HandleListOffsets / HandleCreateTopics / HandleDeleteTopics
 //        |
-//        v  EncodeResponseFrame(correlation_id, response, version)
-//   ApiResponse{kSend, frame}   (acks=0 Produce: kNoResponse)
+//        v  EncodeResponse(correlation_id, response, version)
+//   ApiResponse{kSend, payload}   (acks=0 Produce: kNoResponse)
 //
 // The handlers live in three files by concern: kafka_apis.cpp (dispatch,
 // ApiVersions, Metadata), kafka_apis_records.cpp (Produce, Fetch,
@@ -37,7 +38,9 @@
 // Metrics (metrics.h): every handled request adds to RequestsPerSec and
 // TotalTimeMs of its API (from Handle's start to the respond call, so a
 // long-poll Fetch counts its wait); Produce adds MessagesIn (lastOffsetDelta
-// + 1 per appended batch) and BytesIn; Fetch adds BytesOut.
+// + 1 per appended batch) and BytesIn; Fetch adds BytesOut. The per-API
+// series are reached through RequestMetrics handles made at construction,
+// so the request path takes no registry lock, only atomics.
 //
 // Thread-safety: Handle() is called by many request handler threads at
 // once. KafkaApis' only mutable state is its metrics (atomics);
@@ -66,20 +69,22 @@
 
 namespace gregor {
 
-/// What the network layer must do with a handled request: send `frame`
-/// (a size-prefixed response frame), send nothing (acks=0 Produce), or
-/// close the connection (a request the broker cannot understand).
-/// A zero-copy Fetch response continues after `frame` with `file_regions`
-/// (each followed by its `after` bytes); the size prefix counts them.
+/// What the network layer must do with a handled request: send `payload`
+/// (response header + body, WITHOUT the 4-byte size prefix, which the
+/// network layer writes: it becomes Response::bytes as it is), send
+/// nothing (acks=0 Produce), or close the connection (a request the broker
+/// cannot understand). A zero-copy Fetch response continues after
+/// `payload` with `file_regions` (each followed by its `after` bytes); the
+/// size prefix the network layer writes counts them too.
 struct ApiResponse {
   /// The network layer's next step for this request.
   enum class Action { kSend, kNoResponse, kClose };
   ApiResponse() = default;
   ApiResponse(Action a, Bytes f, std::vector<FileRegion> regions = {})
-      : action(a), frame(std::move(f)), file_regions(std::move(regions)) {}
+      : action(a), payload(std::move(f)), file_regions(std::move(regions)) {}
   Action action = Action::kClose;  ///< what to do
-  Bytes frame;                     ///< size-prefixed response frame; empty unless kSend
-  std::vector<FileRegion> file_regions;  ///< the rest of the frame (zero copy)
+  Bytes payload;                   ///< header + body, no size prefix; empty unless kSend
+  std::vector<FileRegion> file_regions;  ///< the rest of the payload (zero copy)
 };
 
 /// Receives a request's ApiResponse, exactly once, on any thread.
@@ -142,11 +147,20 @@ class KafkaApis {
   ApiResponse HandleCreateTopics(const ParsedRequest& req);
   ApiResponse HandleDeleteTopics(const ParsedRequest& req);
 
+  /// A response's payload: the response header answering
+  /// `correlation_id`, then `body` at `version` — no size prefix.
+  template <KafkaMessage M>
+  static Bytes EncodeResponse(int32_t correlation_id, const M& body, int16_t version) {
+    Bytes out;
+    WriteResponseHeader(out, correlation_id, ResponseHeaderVersion(M::kApiKey, version));
+    EncodeTo(out, body, version);
+    return out;
+  }
   /// Encodes `body` as the answer to `req`, at the request's version.
   template <KafkaMessage M>
   static ApiResponse Send(const ParsedRequest& req, const M& body) {
     return {ApiResponse::Action::kSend,
-            EncodeResponseFrame(req.header.correlation_id, body, req.header.api_version)};
+            EncodeResponse(req.header.correlation_id, body, req.header.api_version)};
   }
   /// A Fetch read: the response, the file slices its records come from
   /// (partition by partition, in response order) and the bytes found.
@@ -163,6 +177,8 @@ class KafkaApis {
 
   /// Logs a body that failed to decode and asks for the connection to close.
   static ApiResponse Unreadable(const ParsedRequest& req, const Status& status);
+  /// The request metrics handle of a supported API, made at construction.
+  RequestMetrics& RequestMetricsOf(ApiKey key) { return *request_metrics_[size_t(key)]; }
 
   const KafkaConfig& config_;
   ReplicaManager& replicas_;
@@ -179,6 +195,9 @@ class KafkaApis {
   // Thread-safe by themselves (atomics; registration under their mutex).
   MetricsRegistry metrics_registry_;
   BrokerMetrics metrics_{metrics_registry_};
+  // One handle per supported API, indexed by api key (null elsewhere);
+  // made at construction, never resized, so handler threads read it freely.
+  std::vector<std::unique_ptr<RequestMetrics>> request_metrics_;
   FaultInjector faults_;  // disabled unless configured
 };
 

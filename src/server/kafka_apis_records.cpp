@@ -134,7 +134,6 @@ std::unique_ptr<KafkaApis::FetchRead> KafkaApis::ReadFetch(const FetchRequest& f
 }
 // [kafka-apis-read-fetch]
 
-// [kafka-apis-send-fetch]
 ApiResponse KafkaApis::SendFetch(const RequestHeader& header, FetchRead& read) {
   metrics_.bytes_out->Add(read.bytes);
   if (!zero_copy_fetch_) {
@@ -148,23 +147,26 @@ ApiResponse KafkaApis::SendFetch(const RequestHeader& header, FetchRead& read) {
       part->records = std::move(*bytes);
     }
     return {ApiResponse::Action::kSend,
-            EncodeResponseFrame(header.correlation_id, read.response, header.api_version)};
+            EncodeResponse(header.correlation_id, read.response, header.api_version)};
   }
   // Zero copy: encode with each records field's length prefix but not its
   // bytes, then cut the encoding at those points and put a file region in
-  // each cut: bytes, region, after, region, after...
+  // each cut: bytes, region, after, region, after... The splice offsets
+  // are positions in `out`, the unprefixed payload, and the cuts are made
+  // in that same buffer, so they stay right whatever the network layer
+  // puts before it (its size prefix).
   std::vector<RecordsSplice> splices;
   for (auto& [part, slice] : read.slices) {
     splices.push_back({&part->records, int64_t(slice.size), 0});
   }
-  Bytes out(4);
+  Bytes out;
   WriteResponseHeader(out, header.correlation_id,
                       ResponseHeaderVersion(ApiKey::kFetch, header.api_version));
   Encoder e(out, header.api_version, IsFlexible(ApiKey::kFetch, header.api_version));
   e.SetRecordsSplices(splices);
   e.Struct(read.response);
+  // [kafka-apis-fetch-cut]
   ApiResponse r(ApiResponse::Action::kSend, {});
-  int64_t payload = int64_t(out.size()) - 4;
   size_t cut = out.size();
   for (size_t i = splices.size(); i-- > 0;) {  // from the back: each cut shortens `out`
     const FileRecordsSlice& slice = read.slices[i].second;
@@ -172,15 +174,13 @@ ApiResponse KafkaApis::SendFetch(const RequestHeader& header, FetchRead& read) {
                       Bytes(out.begin() + std::ptrdiff_t(splices[i].offset),
                             out.begin() + std::ptrdiff_t(cut))};
     cut = splices[i].offset;
-    payload += slice.size;
     r.file_regions.insert(r.file_regions.begin(), std::move(region));
   }
   out.resize(cut);
-  StoreBE32(out.data(), uint32_t(payload));
-  r.frame = std::move(out);
+  r.payload = std::move(out);
+  // [kafka-apis-fetch-cut]
   return r;
 }
-// [kafka-apis-send-fetch]
 
 ApiResponse KafkaApis::HandleFetch(const ParsedRequest& req) {
   auto body = Decode<FetchRequest>(req.body, req.header.api_version);

@@ -27,13 +27,12 @@ class KafkaServer::RequestHandlerAdapter : public RequestHandler {
 
   void Respond(const Request& request, ApiResponse r) {
     switch (r.action) {
-      case ApiResponse::Action::kSend: {
-        // KafkaApis frames its answer; the processor adds its own prefix.
-        Bytes payload(r.frame.begin() + 4, r.frame.end());
+      case ApiResponse::Action::kSend:
+        // The payload has no size prefix: the processor writes it, so the
+        // bytes move to the network thread without a copy.
         channel_.SendResponse(
-            Response::Send(request, std::move(payload), std::move(r.file_regions)));
+            Response::Send(request, std::move(r.payload), std::move(r.file_regions)));
         break;
-      }
       case ApiResponse::Action::kNoResponse:
         channel_.SendResponse(Response::NoOp(request));  // acks=0: unmute only
         break;
@@ -116,6 +115,10 @@ Status KafkaServer::Startup() {
   // 0 until here; only tests bind port 0, and they wait for the
   // "listening" line printed after Startup returns.
   apis_->SetBoundPort(BoundPort());
+  if (Status s = RegisterBroker(node_id); !s.ok()) {
+    socket_server_->Shutdown();
+    return s;
+  }
 
   if (auto listener = config_.GetString("gregor.metrics.listener"); !listener.empty()) {
     metrics_http_ = std::make_unique<MetricsHttpServer>(apis_->metrics_registry());
@@ -128,11 +131,43 @@ Status KafkaServer::Startup() {
 
   retention_thread_ = std::thread([this] { RetentionLoop(); });
   started_ = true;
-  Logger("server")->info("started node.id={} cluster.id={} port={} topics={}", node_id,
-                         cluster_id_, BoundPort(), topics_->AllTopics().size());
+  Logger("server")->info(
+      "started node.id={} cluster.id={} port={} topics={} broker.epoch={}",
+      node_id, cluster_id_, BoundPort(), topics_->AllTopics().size(),
+      registration_.broker_epoch);
   return Status::Ok();
 }
 // [server-startup]
+
+// [server-register-broker]
+Status KafkaServer::RegisterBroker(int32_t node_id) {
+  RegisterBrokerRecord r;
+  r.broker_id = node_id;
+  r.incarnation_id = RandomUuid();  // new every process start
+  auto listeners = config_.GetList("advertised.listeners");
+  if (listeners.empty()) listeners = config_.GetList("listeners");
+  for (const auto& listener : listeners) {
+    auto ep = EndPoint::Parse(listener);
+    auto advertised = ParseListener(listener);
+    if (!ep.ok() || !advertised || ep->listener_name == "CONTROLLER") continue;
+    // Port 0 (tests): the port the listener of that name really bound.
+    int32_t port = advertised->port;
+    if (port == 0) port = socket_server_->BoundPort(ep->listener_name);
+    if (port < 0) port = 0;  // an advertised name with no such listener
+    // Gregor's listeners are all plaintext: SecurityProtocol 0.
+    r.end_points.push_back(
+        {ep->listener_name, advertised->host, uint16_t(port), 0});
+  }
+  // One node is its own controller and has just replayed the metadata
+  // log: it is caught up, so it registers unfenced (Kafka registers
+  // fenced and unfences on a heartbeat that shows it caught up).
+  r.fenced = false;
+  auto written = topics_->RegisterBroker(std::move(r));
+  if (!written.ok()) return written.status();
+  registration_ = std::move(*written);
+  return Status::Ok();
+}
+// [server-register-broker]
 
 void KafkaServer::RetentionLoop() {
   const auto interval = std::chrono::milliseconds(config_.GetLong("log.retention.check.interval.ms"));

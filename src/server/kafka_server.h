@@ -10,7 +10,15 @@
 //      becomes partitions the ReplicaManager leads (MakeLeader);
 //   4. KafkaApis, then the SocketServer: clients are let in last, when
 //      every partition they can name is ready;
-//   5. the metrics HTTP listener (gregor.metrics.listener), if set.
+//   5. broker registration: a RegisterBrokerRecord in the metadata log with
+//      a fresh incarnation id, the bound listeners and Fenced=false; its
+//      offset is the broker epoch. Kafka's controller registers a broker
+//      fenced and unfences it once its heartbeats show it has caught up
+//      with the metadata log; here the broker is its own controller and has
+//      just replayed that log, so it is caught up by construction and is
+//      registered unfenced at once. After the SocketServer, because the
+//      record carries the ports really bound (port 0 in tests);
+//   6. the metrics HTTP listener (gregor.metrics.listener), if set.
 // Shutdown reverses it: stop the metrics listener, stop the sockets (no new requests), then
 // LogManager::Shutdown (flush, checkpoints, clean-shutdown marker) so the
 // next start skips recovery.
@@ -56,15 +64,21 @@ class KafkaServer {
   /// The bound port of the metrics listener; -1 when it is off.
   int MetricsPort() const { return metrics_http_ ? metrics_http_->BoundPort() : -1; }
   const std::string& cluster_id() const { return cluster_id_; }
+  /// This start's registration (RegisterBrokerRecord) as written to the
+  /// metadata log; broker_epoch is -1 before Startup succeeds.
+  const RegisterBrokerRecord& registration() const { return registration_; }
 
  private:
   class RequestHandlerAdapter;
   void OnTopicChange(const TopicChange& change);
+  // Writes this start's RegisterBrokerRecord (startup step 5).
+  Status RegisterBroker(int32_t node_id);
   void RetentionLoop();
 
   const KafkaConfig& config_;
   Clock& clock_;
   std::string cluster_id_;
+  RegisterBrokerRecord registration_;
   std::unique_ptr<LogManager> logs_;
   std::unique_ptr<ReplicaManager> replicas_;
   std::unique_ptr<TopicRegistry> topics_;

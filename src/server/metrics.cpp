@@ -118,17 +118,47 @@ BrokerMetrics::BrokerMetrics(MetricsRegistry& r)
       bytes_out(r.GetCounter("kafka_server_brokertopicmetrics_bytesout_total",
                              "Record bytes sent by Fetch (BytesOutPerSec).")) {}
 
+namespace {
+
+Counter* RequestsSeries(MetricsRegistry& registry, const std::string& api) {
+  return registry.GetCounter("kafka_network_requestmetrics_requests_total",
+                             "Requests handled, by API (RequestsPerSec).", "request", api);
+}
+
+Histogram* TotalTimeSeries(MetricsRegistry& registry, const std::string& api) {
+  return registry.GetHistogram("kafka_network_requestmetrics_totaltimems",
+                               "Request time from receive to respond, ms (TotalTimeMs).",
+                               "request", api);
+}
+
+}  // namespace
+
 void BrokerMetrics::RecordRequest(const std::string& api, double total_time_ms) {
-  // Lookups take the registry mutex; a per-API cache would avoid it, but a
-  // request already costs far more than one uncontended lock.
-  registry
-      .GetCounter("kafka_network_requestmetrics_requests_total",
-                  "Requests handled, by API (RequestsPerSec).", "request", api)
-      ->Add();
-  registry
-      .GetHistogram("kafka_network_requestmetrics_totaltimems",
-                    "Request time from receive to respond, ms (TotalTimeMs).", "request", api)
-      ->Observe(total_time_ms);
+  RequestsSeries(registry, api)->Add();
+  TotalTimeSeries(registry, api)->Observe(total_time_ms);
+}
+
+RequestMetrics::RequestMetrics(MetricsRegistry& registry, std::string api)
+    : registry_(registry), api_(std::move(api)) {}
+
+void RequestMetrics::Record(double total_time_ms) {
+  // Acquire pairs with Resolve's release: a non-null pointer comes with a
+  // fully constructed series.
+  Counter* requests = requests_.load(std::memory_order_acquire);
+  Histogram* total_time = total_time_.load(std::memory_order_acquire);
+  if (requests == nullptr || total_time == nullptr) Resolve(&requests, &total_time);
+  requests->Add();
+  total_time->Observe(total_time_ms);
+}
+
+void RequestMetrics::Resolve(Counter** requests, Histogram** total_time) {
+  // Registered here rather than at construction so that Render's output
+  // is what a lookup per request gave: only used APIs, in first-use order.
+  // Threads racing here get the same series from the registry.
+  *requests = RequestsSeries(registry_, api_);
+  *total_time = TotalTimeSeries(registry_, api_);
+  requests_.store(*requests, std::memory_order_release);
+  total_time_.store(*total_time, std::memory_order_release);
 }
 
 }  // namespace gregor

@@ -19,7 +19,10 @@
 // and one atomic per bucket, cumulative only when rendered. Instruments
 // are created at registration and live as long as the registry; Add and
 // Observe are lock-free and may be called from any thread. Render takes
-// the registry's mutex only to walk the instrument list.
+// the registry's mutex only to walk the instrument list. Finding a series
+// by name takes that mutex too, so the request path keeps a handle per
+// API instead (RequestMetrics): after an API's first request, recording
+// touches only atomics.
 #pragma once
 
 #include <atomic>
@@ -107,11 +110,39 @@ class MetricsRegistry {
   std::deque<Histogram> histograms_;
 };
 
+/// The RequestsPerSec and TotalTimeMs series of one API (Kafka's
+/// RequestMetrics for `request=X`), as a handle made once per API so the
+/// request path needs no registry lookup. The series are registered on
+/// the API's first Record, not at construction, so /metrics lists only
+/// APIs that have been used, in the order of first use (as a lookup per
+/// request did). Record from any thread: after the first, it only loads
+/// two atomic pointers and updates the instruments' atomics.
+class RequestMetrics {
+ public:
+  /// `registry` must outlive the handle. `api` is Kafka's name ("Produce").
+  RequestMetrics(MetricsRegistry& registry, std::string api);
+  /// Counts one request of this API that took `total_time_ms`.
+  void Record(double total_time_ms);
+
+ private:
+  // The first Record (or a racing few): registers the series, which the
+  // registry makes idempotent, and publishes the pointers.
+  void Resolve(Counter** requests, Histogram** total_time);
+
+  MetricsRegistry& registry_;
+  const std::string api_;
+  // Null until the first Record; then set once to registry-owned series.
+  std::atomic<Counter*> requests_{nullptr};
+  std::atomic<Histogram*> total_time_{nullptr};
+};
+
 /// The broker's named instruments (see the file comment), registered once
 /// in a MetricsRegistry; KafkaApis updates them from handler threads.
 struct BrokerMetrics {
   explicit BrokerMetrics(MetricsRegistry& registry);
-  /// RequestsPerSec and TotalTimeMs series of one API (e.g. "Produce").
+  /// RequestsPerSec and TotalTimeMs series of one API (e.g. "Produce"),
+  /// found by name under the registry's mutex. The request path uses a
+  /// RequestMetrics handle instead; this is for tests and rare callers.
   void RecordRequest(const std::string& api, double total_time_ms);
 
   MetricsRegistry& registry;

@@ -41,6 +41,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response->version(request_.version());
     response->keep_alive(request_.keep_alive());
     response->set(http::field::server, "gregor");
+    // [metrics-http-answer]
     std::string target(request_.target());
     if (target == "/metrics" || target.rfind("/metrics?", 0) == 0) {
       if (request_.method() == http::verb::get) {
@@ -54,6 +55,7 @@ class Session : public std::enable_shared_from_this<Session> {
       response->result(http::status::not_found);
       response->body() = "not found\n";
     }
+    // [metrics-http-answer]
     response->prepare_payload();
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response](beast::error_code ec, size_t) {

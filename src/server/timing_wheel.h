@@ -7,9 +7,11 @@
 // time. A task whose deadline is further away goes to an overflow wheel
 // whose tick is this wheel's whole interval, created on first use:
 //
+// [timing-wheel-levels]
 //   level 0: tick 1 ms,   20 buckets, covers   20 ms
 //   level 1: tick 20 ms,  20 buckets, covers  400 ms
 //   level 2: tick 400 ms, 20 buckets, covers 8000 ms   ... and so on
+// [timing-wheel-levels]
 //
 // Add and Cancel are O(1). Buckets, not tasks, go into a priority queue
 // ordered by expiration (Kafka's DelayQueue[TimerTaskList]); when the

@@ -38,7 +38,8 @@ struct FileRecordsSlice {
   std::shared_ptr<const FileRecords> file;
   uint32_t position = 0;
   uint32_t size = 0;
-  /// Reads the range into memory (the copy path; sendfile comes later).
+  /// Reads the range into memory (the copy path; the broker's Fetch sends
+  /// the range with sendfile(2) instead, see network/request.h FileRegion).
   /// Errors: KAFKA_STORAGE_ERROR.
   Result<Bytes> ReadAll() const;
 };

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // FakeBroker: a scripted broker on a plain POSIX socket (127.0.0.1, port
 // 0) for NetworkClient tests. One thread accepts, one thread per
-// connection reads frames. It answers ApiVersions with `advertised`, and
-// every other request according to `mode`:
+// connection reads frames. It answers ApiVersions with `advertised` — or,
+// when the request's version is above the ApiVersions range listed there,
+// as Kafka does: error 35 (UNSUPPORTED_VERSION) with the ranges, in a v0
+// body — and every other request according to `mode`:
 //   kRespond  answer at once (Metadata: an empty response at its version)
 //   kHold     keep the request until Release() answers it (in any order)
 //   kNever    never answer
@@ -83,6 +85,11 @@ class FakeBroker {
     std::lock_guard lock(mu_);
     return seen_.size();
   }
+  /// The versions of the ApiVersions requests received, in order.
+  std::vector<int16_t> ApiVersionsSeen() {
+    std::lock_guard lock(mu_);
+    return api_versions_seen_;
+  }
   size_t accepted() { std::lock_guard lock(mu_); return accepted_; }
   size_t closed() { std::lock_guard lock(mu_); return closed_; }
   const std::vector<SeenRequest>& seen_locked() const { return seen_; }
@@ -142,9 +149,18 @@ class FakeBroker {
       const RequestHeader& h = parsed->header;
       std::lock_guard lock(mu_);
       if (h.api_key == ApiKey::kApiVersions) {
+        api_versions_seen_.push_back(h.api_version);
+        cv_.notify_all();
         ApiVersionsResponse resp;
         resp.api_keys = advertised_;
-        Send(fd, EncodeResponseFrame(h.correlation_id, resp, h.api_version));
+        int16_t version = h.api_version;
+        for (const auto& k : advertised_) {
+          if (k.api_key == int16_t(ApiKey::kApiVersions) && h.api_version > k.max_version) {
+            resp.error_code = ErrorCode::kUnsupportedVersion;
+            version = 0;  // the one body every client version can read
+          }
+        }
+        Send(fd, EncodeResponseFrame(h.correlation_id, resp, version));
         continue;
       }
       SeenRequest r{h.api_key, h.api_version, h.correlation_id, fd};
@@ -182,6 +198,7 @@ class FakeBroker {
   std::vector<std::thread> conn_threads_;
   std::vector<SeenRequest> seen_;
   std::vector<SeenRequest> held_;
+  std::vector<int16_t> api_versions_seen_;
   size_t accepted_ = 0;
   size_t closed_ = 0;
 };

@@ -68,6 +68,29 @@ TEST(NetworkClientTest, UsesHighestCommonVersion) {
   EXPECT_EQ(range->max_version, 1);
 }
 
+// An older broker (ApiVersions 0-2) answers our v3 ApiVersions with error
+// 35 and its ranges in a v0 body; the client asks again at v2 and then
+// speaks the highest common version of everything else.
+TEST(NetworkClientTest, ApiVersionsFallsBackToTheBrokersHighestVersion) {
+  FakeBroker broker(FakeBroker::Mode::kRespond, {{int16_t(ApiKey::kApiVersions), 0, 2},
+                                                  {int16_t(ApiKey::kMetadata), 0, 5}});
+  NetworkClient client({});
+  ClientResponse r = client.SendAndWait(MetadataTo(BrokerNode(broker)));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(broker.ApiVersionsSeen(),
+            (std::vector<int16_t>{ApiVersionsRequest::kVersions.max, 2}));
+  EXPECT_EQ(r.api_version, 5);
+  ASSERT_EQ(broker.SeenCount(), 1u);
+  EXPECT_EQ(broker.Seen()[0].api_key, ApiKey::kMetadata);
+  EXPECT_EQ(broker.Seen()[0].api_version, 5);
+  auto decoded = DecodeResponse<MetadataResponse>(r);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->brokers.at(0).node_id, 1);
+  auto range = client.BrokerApiVersions(1, ApiKey::kApiVersions);
+  ASSERT_TRUE(range.has_value());
+  EXPECT_EQ(range->max_version, 2);
+}
+
 TEST(NetworkClientTest, NoCommonVersionFailsWithUnsupportedVersion) {
   FakeBroker broker(FakeBroker::Mode::kRespond, {{int16_t(ApiKey::kApiVersions), 0, 3},
                                                   {int16_t(ApiKey::kMetadata), 7, 9}});

@@ -64,20 +64,9 @@ namespace gregor {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::EchoHandler;
 using testing::TestClient;
 using testing::WaitFor;
-
-class EchoHandler : public RequestHandler {
- public:
-  explicit EchoHandler(RequestChannel& channel) : channel_(channel) {}
-  void Handle(Request request) override {
-    Bytes frame = std::move(request.frame);
-    channel_.SendResponse(Response::Send(request, std::move(frame)));
-  }
-
- private:
-  RequestChannel& channel_;
-};
 
 class FrameLimitTest : public ::testing::Test {
  protected:

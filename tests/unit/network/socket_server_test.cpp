@@ -25,30 +25,9 @@ namespace gregor {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::EchoHandler;  // "noop" -> NoOp, "close" -> Close, "throw" -> throws
 using testing::TestClient;
 using testing::WaitFor;
-
-// Echoes the frame; "noop" -> NoOp, "close" -> Close, "throw" -> throws.
-class EchoHandler : public RequestHandler {
- public:
-  explicit EchoHandler(RequestChannel& channel) : channel_(channel) {}
-  void Handle(Request request) override {
-    std::string_view payload = AsString(request.frame);
-    if (payload == "noop") {
-      channel_.SendResponse(Response::NoOp(request));
-    } else if (payload == "close") {
-      channel_.SendResponse(Response::Close(request));
-    } else if (payload == "throw") {
-      throw std::runtime_error("handler bug");
-    } else {
-      Bytes frame = std::move(request.frame);
-      channel_.SendResponse(Response::Send(request, std::move(frame)));
-    }
-  }
-
- private:
-  RequestChannel& channel_;
-};
 
 // Answers after a random delay, half the time from its own responder thread
 // (as a purgatory would), and checks that no connection ever has two

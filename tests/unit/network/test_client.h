@@ -2,7 +2,7 @@
 // TestClient: a blocking loopback client for the network tests, written on
 // plain POSIX sockets so it shares nothing with the code under test. Every
 // read takes a deadline (poll), so a broken server fails a test instead of
-// hanging it.
+// hanging it. Also the server side the socket tests share: EchoHandler.
 #pragma once
 
 #include <arpa/inet.h>
@@ -18,10 +18,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/bytes.h"
+#include "network/request_channel.h"
+#include "network/request_handler.h"
 
 namespace gregor::testing {
 
@@ -160,6 +164,31 @@ inline bool WaitFor(const std::function<bool()>& condition,
   }
   return true;
 }
+
+/// A SocketServer handler that echoes each request's payload as its
+/// response, except three scripted payloads: "noop" answers with a NoOp
+/// response, "close" with a Close, and "throw" throws (a handler bug).
+/// Called on request-handler threads; answers at once, on that thread.
+class EchoHandler : public RequestHandler {
+ public:
+  explicit EchoHandler(RequestChannel& channel) : channel_(channel) {}
+  void Handle(Request request) override {
+    std::string_view payload = AsString(request.frame);
+    if (payload == "noop") {
+      channel_.SendResponse(Response::NoOp(request));
+    } else if (payload == "close") {
+      channel_.SendResponse(Response::Close(request));
+    } else if (payload == "throw") {
+      throw std::runtime_error("handler bug");
+    } else {
+      Bytes frame = std::move(request.frame);
+      channel_.SendResponse(Response::Send(request, std::move(frame)));
+    }
+  }
+
+ private:
+  RequestChannel& channel_;
+};
 
 /// Whether this host has the IPv6 loopback ::1 configured.
 inline bool HasIpv6Loopback() {

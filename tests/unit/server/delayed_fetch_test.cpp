@@ -1,87 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
-// Long-poll Fetch through KafkaApis::Handle(frame, respond), a Timer on a
+// Long-poll Fetch through KafkaApis::Handle(payload, respond), a Timer on a
 // MockClock and the fetch purgatory: expiry at max_wait_ms, early
 // completion on append, min_bytes; and the zero-copy response layout.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <optional>
 
-#include "../storage/storage_test_util.h"
 #include "protocol/fetch.h"
 #include "protocol/produce.h"
 #include "server/delayed_operation_purgatory.h"
 #include "server/kafka_apis.h"
+#include "server_test_util.h"
 
 namespace gregor {
 namespace {
 
 using testing::DecodeAll;
+using testing::FlattenPayload;
 using testing::MakeBatch;
-using testing::TempDir;
 
-KafkaConfig MakeConfig() {
-  auto config = KafkaConfig::Create({{"node.id", "1"}, {"listeners", "PLAINTEXT://:9093"}});
-  EXPECT_TRUE(config.ok());
-  return *config;
-}
-
-// Reassembles a response as the network layer would put it on the wire:
-// the frame, then each file region (read with pread) and its `after` bytes.
-Bytes Flatten(const ApiResponse& r) {
-  Bytes out = r.frame;
-  for (const FileRegion& region : r.file_regions) {
-    Bytes chunk(size_t(region.length));
-    EXPECT_EQ(::pread(region.fd, chunk.data(), chunk.size(), off_t(region.offset)),
-              ssize_t(chunk.size()));
-    out.insert(out.end(), chunk.begin(), chunk.end());
-    out.insert(out.end(), region.after.begin(), region.after.end());
-  }
-  return out;
-}
-
-class DelayedFetchTest : public ::testing::Test {
+class DelayedFetchTest : public testing::KafkaApisTestBase {
  protected:
-  DelayedFetchTest()
-      : config_(MakeConfig()),
-        logs_(*Env::Default(), {LogDir()}, LogConfig{}, clock_),
-        replicas_(logs_) {
-    EXPECT_TRUE(logs_.Startup().ok());
-    auto reg = TopicRegistry::Open(*Env::Default(), dir_.path() + "/meta/__cluster_metadata-0",
-                                   clock_, [this](const TopicChange& c) {
-                                     for (int32_t p = 0; p < c.topic.partitions; ++p) {
-                                       EXPECT_TRUE(
-                                           replicas_.MakeLeader({c.topic.name, PartitionId{p}})
-                                               .ok());
-                                     }
-                                   });
-    EXPECT_TRUE(reg.ok());
-    registry_ = std::move(*reg);
+  DelayedFetchTest() {
     EXPECT_TRUE(registry_->CreateTopic("t", 2, 1, {}).ok());
     replicas_.SetDelayedFetchPurgatory(&purgatory_);
-    apis_ = std::make_unique<KafkaApis>(config_, replicas_, *registry_, clock_);
   }
-
-  std::string LogDir() {
-    std::string d = dir_.path() + "/logs";
-    std::filesystem::create_directories(d);
-    return d;
-  }
+  // The purgatory dies before the base's ReplicaManager: unhook it first.
+  ~DelayedFetchTest() override { replicas_.SetDelayedFetchPurgatory(nullptr); }
 
   // Sends a v11 Fetch of t-0 (and t-1 when asked) at `offset`; the
   // response lands in response_.
   void StartFetch(int32_t max_wait_ms, int32_t min_bytes, int64_t offset = 0,
                   std::vector<int32_t> partitions = {0}) {
-    FetchRequest req;
-    req.max_wait_ms = max_wait_ms;
-    req.min_bytes = min_bytes;
-    req.max_bytes = 1 << 20;
-    req.topics.push_back({"t", {}});
-    for (int32_t p : partitions) req.topics[0].partitions.push_back({p, -1, offset, -1, 1 << 20});
-    Bytes frame = EncodeRequestFrame(RequestHeader{ApiKey::kFetch, 11, 7, "test"}, req);
-    apis_->Handle(ByteSpan(frame).subspan(4), [this](ApiResponse r) {
+    Bytes payload = testing::RequestPayload(
+        testing::FetchOfT(max_wait_ms, min_bytes, partitions, offset), 11, 7, "test");
+    apis_->Handle(payload, [this](ApiResponse r) {
       EXPECT_FALSE(response_.has_value()) << "responded twice";
       response_ = std::move(r);
       responded_at_ = timer_.NowMs();
@@ -92,8 +45,8 @@ class DelayedFetchTest : public ::testing::Test {
     req.acks = 1;
     req.timeout_ms = 1000;
     req.topic_data.push_back({"t", {{partition, std::move(batch)}}});
-    Bytes frame = EncodeRequestFrame(RequestHeader{ApiKey::kProduce, 7, 8, "test"}, req);
-    ASSERT_EQ(apis_->Handle(ByteSpan(frame).subspan(4)).action, ApiResponse::Action::kSend);
+    Bytes payload = testing::RequestPayload(req, 7, 8, "test");
+    ASSERT_EQ(apis_->Handle(payload).action, ApiResponse::Action::kSend);
   }
   void Advance(int64_t ms) {
     for (int64_t i = 0; i < ms; ++i) {
@@ -103,9 +56,8 @@ class DelayedFetchTest : public ::testing::Test {
   }
   FetchPartitionData Partition(size_t index = 0) {
     EXPECT_TRUE(response_.has_value());
-    Bytes wire = Flatten(*response_);
-    auto header = ParseResponseHeader(ByteSpan(wire).subspan(4),
-                                      ResponseHeaderVersion(ApiKey::kFetch, 11));
+    Bytes wire = FlattenPayload(*response_);
+    auto header = ParseResponseHeader(wire, ResponseHeaderVersion(ApiKey::kFetch, 11));
     EXPECT_TRUE(header.ok());
     auto body = Decode<FetchResponse>(header->body, 11);
     EXPECT_TRUE(body.ok()) << body.status().ToString();
@@ -113,15 +65,8 @@ class DelayedFetchTest : public ::testing::Test {
     return body->responses[0].partitions.at(index);
   }
 
-  TempDir dir_;
-  MockClock clock_;
   Timer timer_{clock_};
   DelayedOperationPurgatory purgatory_{"Fetch", timer_};
-  KafkaConfig config_;
-  LogManager logs_;
-  ReplicaManager replicas_;
-  std::unique_ptr<TopicRegistry> registry_;
-  std::unique_ptr<KafkaApis> apis_;
   std::optional<ApiResponse> response_;
   int64_t responded_at_ = -1;
   int64_t start_ = timer_.NowMs();
@@ -190,7 +135,7 @@ TEST_F(DelayedFetchTest, ZeroCopyInterleavesFileRegionsAndMatchesTheCopyPath) {
   Produce(MakeBatch(3, 1000, "a"), 0);
   Produce(MakeBatch(2, 2000, "b"), 1);
   StartFetch(0, 1, 0, {0, 1});
-  Bytes copied = Flatten(*response_);
+  Bytes copied = FlattenPayload(*response_);
   EXPECT_TRUE(response_->file_regions.empty());
   response_.reset();
   apis_->SetZeroCopyFetch(true);
@@ -200,8 +145,10 @@ TEST_F(DelayedFetchTest, ZeroCopyInterleavesFileRegionsAndMatchesTheCopyPath) {
   EXPECT_FALSE(response_->file_regions[0].after.empty());
   EXPECT_EQ(response_->file_regions[0].length, int64_t(Partition(0).records->size()));
   EXPECT_EQ(response_->file_regions[1].length, int64_t(Partition(1).records->size()));
-  EXPECT_EQ(Flatten(*response_), copied);
-  EXPECT_EQ(LoadBE32(response_->frame.data()), copied.size() - 4);
+  EXPECT_EQ(FlattenPayload(*response_), copied);
+  // The size prefix the network layer will write (Response::PayloadSize).
+  Response wire = Response::Send(Request{}, response_->payload, response_->file_regions);
+  EXPECT_EQ(wire.PayloadSize(), int64_t(copied.size()));
   EXPECT_EQ(DecodeAll(*Partition(1).records).size(), 2u);
 }
 

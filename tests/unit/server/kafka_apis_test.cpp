@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// KafkaApis end to end below the network: request frames in, response
-// frames out, over a real LogManager, ReplicaManager and TopicRegistry.
+// KafkaApis end to end below the network: request payloads in, response
+// payloads out, over a real LogManager, ReplicaManager and TopicRegistry
+// (testing::KafkaApisTestBase).
 #include "server/kafka_apis.h"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "../storage/storage_test_util.h"
 #include "protocol/api_versions.h"
 #include "protocol/create_topics.h"
 #include "protocol/delete_topics.h"
@@ -15,73 +13,38 @@
 #include "protocol/list_offsets.h"
 #include "protocol/metadata.h"
 #include "protocol/produce.h"
+#include "server_test_util.h"
 
 namespace gregor {
 namespace {
 
 using testing::DecodeAll;
 using testing::MakeBatch;
-using testing::TempDir;
 using Action = ApiResponse::Action;
 
-constexpr int32_t kNode = 1;
+constexpr int32_t kNode = testing::kTestNodeId;
 
-KafkaConfig MakeConfig(std::map<std::string, std::string> extra = {}) {
-  std::map<std::string, std::string> props = {{"node.id", std::to_string(kNode)},
-                                              {"listeners", "PLAINTEXT://0.0.0.0:9093"},
-                                              {"num.partitions", "2"}};
-  for (auto& [k, v] : extra) props[k] = v;
-  auto config = KafkaConfig::Create(props);
-  EXPECT_TRUE(config.ok()) << config.status().ToString();
-  return *config;
+KafkaConfig MakeConfig(const std::map<std::string, std::string>& extra = {}) {
+  return testing::ApisTestConfig(extra);
 }
 
-class KafkaApisTest : public ::testing::Test {
+class KafkaApisTest : public testing::KafkaApisTestBase {
  protected:
-  KafkaApisTest()
-      : config_(MakeConfig()),
-        logs_(*Env::Default(), {LogDir()}, LogConfig{}, clock_),
-        replicas_(logs_) {
-    EXPECT_TRUE(logs_.Startup().ok());
-    // The broker's part: host the partitions the registry announces.
-    auto reg = TopicRegistry::Open(*Env::Default(), dir_.path() + "/meta/__cluster_metadata-0",
-                                   clock_, [this](const TopicChange& c) {
-                                     for (int32_t p = 0; p < c.topic.partitions; ++p) {
-                                       TopicPartition tp{c.topic.name, PartitionId{p}};
-                                       Status s = c.kind == TopicChange::Kind::kCreated
-                                                      ? replicas_.MakeLeader(tp)
-                                                      : replicas_.StopReplica(tp, true);
-                                       EXPECT_TRUE(s.ok()) << s.ToString();
-                                     }
-                                   });
-    EXPECT_TRUE(reg.ok()) << reg.status().ToString();
-    registry_ = std::move(*reg);
-    apis_ = std::make_unique<KafkaApis>(config_, replicas_, *registry_, clock_);
-  }
-
-  std::string LogDir() {
-    std::string d = dir_.path() + "/logs";
-    std::filesystem::create_directories(d);
-    return d;
-  }
-
-  /// Sends `body` at `version` (frame without its size prefix).
+  /// Sends `body` at `version` (a payload without its size prefix).
   template <class Req>
   ApiResponse Call(const Req& body, int16_t version, KafkaApis* apis = nullptr) {
-    RequestHeader h{Req::kApiKey, version, 42, "kafka-apis-test"};
-    Bytes frame = EncodeRequestFrame(h, body);
-    return (apis ? apis : apis_.get())->Handle(ByteSpan(frame).subspan(4));
+    Bytes payload = testing::RequestPayload(body, version, 42, "kafka-apis-test");
+    return (apis ? apis : apis_.get())->Handle(payload);
   }
 
-  /// Decodes a kSend response as `Resp` at `version`.
+  /// Decodes a kSend response as `Resp` at `version`. The payload starts
+  /// with the response header: KafkaApis writes no size prefix.
   template <class Resp>
   Resp Parse(const ApiResponse& r, int16_t version) {
     EXPECT_EQ(r.action, Action::kSend);
-    EXPECT_GE(r.frame.size(), 4u);
-    if (r.frame.size() < 4) return Resp{};
-    EXPECT_EQ(LoadBE32(r.frame.data()), r.frame.size() - 4);
-    auto header = ParseResponseHeader(ByteSpan(r.frame).subspan(4),
-                                      ResponseHeaderVersion(Resp::kApiKey, version));
+    EXPECT_TRUE(r.file_regions.empty());
+    auto header =
+        ParseResponseHeader(r.payload, ResponseHeaderVersion(Resp::kApiKey, version));
     EXPECT_TRUE(header.ok());
     EXPECT_EQ(header->correlation_id, 42);
     auto body = Decode<Resp>(header->body, version);
@@ -137,14 +100,6 @@ class KafkaApisTest : public ::testing::Test {
     req.allow_auto_topic_creation = allow;
     return RoundTrip<MetadataResponse>(req, version);
   }
-
-  TempDir dir_;
-  MockClock clock_;
-  KafkaConfig config_;
-  LogManager logs_;
-  ReplicaManager replicas_;
-  std::unique_ptr<TopicRegistry> registry_;
-  std::unique_ptr<KafkaApis> apis_;
 };
 
 // --- framing and versions ---------------------------------------------------
@@ -164,13 +119,24 @@ TEST_F(KafkaApisTest, ApiVersionsV4GetsUnsupportedVersionWithV0BodyAndHeaderV0) 
   EncodeTo(frame, ApiVersionsRequest{"future", "9"}, 3);  // some flexible body
   auto r = apis_->Handle(frame);
   ASSERT_EQ(r.action, Action::kSend);
-  auto header = ParseResponseHeader(ByteSpan(r.frame).subspan(4), 0);
+  auto header = ParseResponseHeader(r.payload, 0);
   ASSERT_TRUE(header.ok());
   EXPECT_EQ(header->correlation_id, 42);
   auto body = Decode<ApiVersionsResponse>(header->body, 0);
   ASSERT_TRUE(body.ok());
   EXPECT_EQ(body->error_code, ErrorCode::kUnsupportedVersion);
   EXPECT_FALSE(body->api_keys.empty());  // so the client can pick a version
+}
+
+// The network layer writes the size prefix, so KafkaApis' bytes go to the
+// socket as they are: they start with the response header.
+TEST_F(KafkaApisTest, ResponsePayloadHasNoSizePrefix) {
+  auto r = Call(ApiVersionsRequest{}, 3);
+  ASSERT_EQ(r.action, Action::kSend);
+  ASSERT_GE(r.payload.size(), 4u);
+  EXPECT_EQ(LoadBE32(r.payload.data()), 42u);  // the correlation id, first
+  Bytes expected = EncodeResponseFrame(42, MakeApiVersionsResponse(), 3);
+  EXPECT_EQ(r.payload, Bytes(expected.begin() + 4, expected.end()));
 }
 
 TEST_F(KafkaApisTest, UnsupportedProduceVersionClosesTheConnection) {
@@ -319,7 +285,7 @@ TEST_F(KafkaApisTest, AcksZeroSendsNoResponseButAppends) {
   CreateTopic("fire");
   auto r = Call(ProduceOf("fire", 0, MakeBatch(3, 1000), 0), 7);
   EXPECT_EQ(r.action, Action::kNoResponse);
-  EXPECT_TRUE(r.frame.empty());
+  EXPECT_TRUE(r.payload.empty());
   EXPECT_EQ(FetchOne("fire", 0).high_watermark, 3);
 }
 

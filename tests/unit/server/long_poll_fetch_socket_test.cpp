@@ -6,13 +6,11 @@
 
 #include <chrono>
 
-#include "../network/test_client.h"
-#include "../storage/storage_test_util.h"
-#include "protocol/create_topics.h"
 #include "protocol/fetch.h"
 #include "protocol/frame.h"
 #include "protocol/produce.h"
 #include "server/kafka_server.h"
+#include "server_test_util.h"
 
 namespace gregor {
 namespace {
@@ -31,19 +29,11 @@ int64_t MsSince(Steady::time_point t) {
 class LongPollFetchSocketTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto config = KafkaConfig::Create({{"node.id", "1"},
-                                       {"listeners", "PLAINTEXT://127.0.0.1:0"},
-                                       {"log.dirs", dir_.path() + "/data"}});
-    ASSERT_TRUE(config.ok()) << config.status().ToString();
-    config_ = std::make_unique<KafkaConfig>(*config);
+    config_ = testing::LoopbackServerConfig(dir_.path() + "/data");
+    ASSERT_TRUE(config_);
     server_ = std::make_unique<KafkaServer>(*config_, SystemClock::Instance());
     ASSERT_TRUE(server_->Startup().ok());
-    CreateTopicsRequest create;
-    create.topics.push_back({"t", 2, 1, {}, {}});
-    create.timeout_ms = 1000;
-    auto c = Connect();
-    ASSERT_TRUE(Send(*c, create, 4));
-    ASSERT_TRUE(c->ReadFrame());
+    ASSERT_TRUE(testing::CreateTopicOverSocket(server_->BoundPort(), "t", 2));
   }
   void TearDown() override {
     if (server_) {
@@ -61,13 +51,7 @@ class LongPollFetchSocketTest : public ::testing::Test {
     return c.SendRaw(EncodeRequestFrame({Req::kApiKey, version, 9, "socket-test"}, body));
   }
   FetchRequest FetchOf(int32_t max_wait_ms, std::vector<int32_t> partitions = {0}) {
-    FetchRequest req;
-    req.max_wait_ms = max_wait_ms;
-    req.min_bytes = 1;
-    req.max_bytes = 1 << 20;
-    req.topics.push_back({"t", {}});
-    for (int32_t p : partitions) req.topics[0].partitions.push_back({p, -1, 0, -1, 1 << 20});
-    return req;
+    return testing::FetchOfT(max_wait_ms, /*min_bytes=*/1, std::move(partitions));
   }
   // Produces `batch` to t-`partition` on a fresh connection, acks=1.
   void Produce(const Bytes& batch, int32_t partition = 0) {

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 namespace gregor {
 namespace {
 
@@ -56,6 +59,47 @@ TEST(MetricsRegistryTest, BrokerMetricsUseKafkasNames) {
             std::string::npos);
   EXPECT_NE(text.find("kafka_network_requestmetrics_totaltimems_bucket{request=\"Fetch\",le=\"1\"} 1\n"),
             std::string::npos);
+}
+
+// The cached handles render exactly what a lookup per request rendered:
+// only used APIs, in first-use order, nothing for a handle never used.
+TEST(MetricsRegistryTest, RequestMetricsHandlesRenderLikeLookups) {
+  MetricsRegistry looked_up;
+  BrokerMetrics by_name(looked_up);
+  by_name.RecordRequest("Fetch", 0.25);
+  by_name.RecordRequest("Produce", 7);
+  by_name.RecordRequest("Fetch", 30);
+
+  MetricsRegistry cached;
+  BrokerMetrics unused(cached);
+  RequestMetrics produce(cached, "Produce");
+  RequestMetrics fetch(cached, "Fetch");
+  RequestMetrics metadata(cached, "Metadata");  // never used: never rendered
+  EXPECT_EQ(cached.Render(), looked_up.Render().substr(0, cached.Render().size()));
+  fetch.Record(0.25);
+  produce.Record(7);
+  fetch.Record(30);
+  EXPECT_EQ(cached.Render(), looked_up.Render());
+  EXPECT_EQ(cached.Render().find("Metadata"), std::string::npos);
+}
+
+TEST(MetricsRegistryTest, RequestMetricsRecordFromManyThreads) {
+  MetricsRegistry registry;
+  RequestMetrics produce(registry, "Produce");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i) produce.Record(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  Counter* requests = registry.GetCounter("kafka_network_requestmetrics_requests_total", "",
+                                          "request", "Produce");
+  EXPECT_EQ(requests->Value(), 4000);
+  Histogram* total = registry.GetHistogram("kafka_network_requestmetrics_totaltimems", "",
+                                           "request", "Produce");
+  EXPECT_EQ(total->Count(), 4000);
+  EXPECT_EQ(total->Sum(), 4000);
 }
 
 }  // namespace

@@ -69,17 +69,7 @@ class LogTest : public ::testing::Test {
   }
   /// Every record from the start, by successive reads.
   std::vector<ReadRecord> ReadAll() {
-    std::vector<ReadRecord> all;
-    int64_t next = log_->LogStartOffset().value();
-    while (next < log_->LogEndOffset().value()) {
-      auto part = ReadAt(next);
-      if (part.empty()) break;
-      for (auto& r : part) {
-        if (r.offset >= next) all.push_back(r);
-      }
-      next = all.empty() ? next + 1 : all.back().offset + 1;
-    }
-    return all;
+    return ReadAllRecords(*log_, [this](int64_t offset) { return ReadAt(offset); });
   }
   std::string LastSegmentLogPath() { return log_->Segments().back().log_path; }
 

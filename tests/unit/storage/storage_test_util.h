@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Helpers shared by the storage tests: a temporary directory removed
-// afterwards, batch builders, and decoding a read back into records.
+// Helpers shared by the storage tests and lab 01: a temporary directory
+// removed afterwards, batch builders, decoding a read back into records,
+// and reading a whole log by successive reads.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -67,6 +68,26 @@ inline std::vector<ReadRecord> DecodeAll(ByteSpan bytes) {
     at += *size;
   }
   return out;
+}
+
+/// Every record of `log` (a Log) from its LogStartOffset to its
+/// LogEndOffset, by successive `read_at(offset)` calls, each returning a
+/// vector of records with an `offset` member. A read returns whole
+/// batches, so it may begin before `offset`: records already seen are
+/// skipped. Stops early if a read returns nothing.
+template <class LogT, class ReadAtFn>
+auto ReadAllRecords(const LogT& log, ReadAtFn read_at) {
+  decltype(read_at(int64_t{0})) all;
+  int64_t next = log.LogStartOffset().value();
+  while (next < log.LogEndOffset().value()) {
+    auto part = read_at(next);
+    if (part.empty()) break;
+    for (auto& r : part) {
+      if (r.offset >= next) all.push_back(r);
+    }
+    next = all.empty() ? next + 1 : all.back().offset + 1;
+  }
+  return all;
 }
 
 /// Reads a whole file (to flip bytes in it and write it back).
