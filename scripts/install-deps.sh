@@ -13,7 +13,7 @@ packages=(
   doxygen graphviz plantuml default-jre-headless
   clang-16 libfuzzer-16-dev libclang-rt-16-dev
   python3 python3-kafka python3-snappy python3-lz4 python3-zstandard
-  python3-confluent-kafka kcat
+  python3-confluent-kafka kcat librdkafka-dev
   nodejs npm
 )
 

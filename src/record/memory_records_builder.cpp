@@ -58,6 +58,12 @@ MemoryRecordsBuilder::MemoryRecordsBuilder(BatchOptions options) : options_(opti
   buffer_.resize(BatchLayout::kHeaderSize);
 }
 
+MemoryRecordsBuilder::MemoryRecordsBuilder(BatchOptions options, Bytes buffer)
+    : options_(options), buffer_(std::move(buffer)) {
+  buffer_.clear();
+  buffer_.resize(BatchLayout::kHeaderSize);
+}
+
 void MemoryRecordsBuilder::Append(const Record& record) {
   AppendWithOffsetDelta(last_offset_delta_ + 1, record);
 }

@@ -42,6 +42,9 @@ struct BatchOptions {
 class MemoryRecordsBuilder {
  public:
   explicit MemoryRecordsBuilder(BatchOptions options = {});
+  /// Builds into `buffer`, reusing its capacity (the producer's BufferPool
+  /// hands out batch.size buffers); its old contents are discarded.
+  MemoryRecordsBuilder(BatchOptions options, Bytes buffer);
 
   /// Appends with the next offset delta. The first record's timestamp becomes
   /// the batch's baseTimestamp.
@@ -58,6 +61,10 @@ class MemoryRecordsBuilder {
   /// Should the codec fail (it can only run out of memory), the batch is
   /// written uncompressed, which is still a valid batch.
   Bytes Build();
+  /// After Build(): the record buffer the builder wrote into, emptied but
+  /// with its capacity, when Build() compressed into a new buffer; empty
+  /// (no capacity) when the uncompressed batch was that buffer itself.
+  Bytes TakeBuffer() { return std::move(buffer_); }
 
  private:
   void Encode(int32_t offset_delta, const Record& record);
