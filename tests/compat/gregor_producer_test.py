@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """Gregor's own producer (include/gregor/producer.h) against a real
-gregor-server, read back by kafka-python.
+gregor-server, read back by kafka-python and by kcat (librdkafka).
 
 For each codec (none, gzip, snappy, lz4, zstd) kafka-python's admin
 creates a topic of 3 partitions; gregor_producer_client sends the 10,000
@@ -10,7 +10,10 @@ up to 60 KB, some null or empty; headers; explicit timestamps) with
 acks=all; kafka-python reads every partition back and each record must
 match byte for byte at the partition and offset our producer reported.
 Every keyed record must sit on the partition kafka-python's
-DefaultPartitioner (the Java client's murmur2) picks for its key.
+DefaultPartitioner (the Java client's murmur2) picks for its key. kcat then
+reads every partition again and each record's key, value and timestamp
+must match byte for byte too (kcat prints headers as text, so headers are
+left to kafka-python's check).
 
 usage: gregor_producer_test.py <gregor-server> <gregor_producer_client> <source dir>
 """
@@ -36,6 +39,31 @@ def write_records(path, records):
             for k, v in r.headers:
                 f.write(blob(k.encode()) + blob(v))
             f.write(struct.pack('>q', r.timestamp))
+
+
+def kcat_read_back(bootstrap, topic):
+    """{(partition, offset): (key or None, value or None, timestamp)} read by
+    kcat. Each record is printed as a text line with the lengths, then the
+    raw key and value bytes, so binary data and newlines parse exactly."""
+    out = subprocess.run(['kcat', '-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e',
+                          '-q', '-f', '%p %o %T %K %S\n%k%s\n'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180)
+    if out.returncode != 0:
+        raise AssertionError('kcat failed (%d): %s' % (out.returncode, out.stderr[-2000:]))
+    data, pos, got = out.stdout, 0, {}
+    while pos < len(data):
+        eol = data.index(b'\n', pos)
+        p, o, ts, klen, vlen = map(int, data[pos:eol].split())
+        pos = eol + 1
+        key = None if klen < 0 else data[pos:pos + klen]
+        pos += max(klen, 0)
+        value = None if vlen < 0 else data[pos:pos + vlen]
+        pos += max(vlen, 0)
+        if data[pos:pos + 1] != b'\n':
+            raise AssertionError('%s: kcat output out of step at %d-%d' % (topic, p, o))
+        pos += 1
+        got[(p, o)] = (key, value, ts)
+    return got
 
 
 def main():
@@ -91,7 +119,16 @@ def main():
                                          (topic, misplaced))
                 got, ends = read_back(b, topic)
                 counts = compare(topic, expected, got, ends)
-                print('gregor producer %-6s acks=all: %d records byte for byte, keyed ones on '
+                by_kcat = kcat_read_back(b, topic)
+                if set(by_kcat) != set(expected):
+                    raise AssertionError('%s: kcat read %d records, %d expected' %
+                                         (topic, len(by_kcat), len(expected)))
+                for po, r in expected.items():
+                    if by_kcat[po] != (r.key, r.value, r.timestamp):
+                        raise AssertionError('%s: kcat sees %s-%d differently' %
+                                             (topic, po[0], po[1]))
+                print('gregor producer %-6s acks=all: %d records byte for byte (kafka-python '
+                      'and kcat), keyed ones on '
                       'murmur2 partitions %s (produce %.1f s) [%s]' %
                       (codec, len(got), dict(sorted(counts.items())), t1 - t0,
                        proc.stdout.strip()))
