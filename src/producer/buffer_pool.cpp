@@ -13,7 +13,6 @@ BufferPool::BufferPool(int64_t total_memory, int32_t poolable_size, Clock& clock
       clock_(clock),
       non_pooled_available_(total_memory) {}
 
-// [buffer-pool-allocate]
 Result<Bytes> BufferPool::Allocate(int32_t size, int64_t max_time_to_block_ms) {
   // LAB-03: BEGIN SOLUTION BufferPool::Allocate
   // HINT: refuse a size above total_memory_; take a free buffer when size
@@ -24,6 +23,7 @@ Result<Bytes> BufferPool::Allocate(int32_t size, int64_t max_time_to_block_ms) {
   // HINT: freed, oldest waiter first, until enough or the deadline (then
   // HINT: give back what was gathered: REQUEST_TIMED_OUT). Leaving, remove
   // HINT: yourself and wake the next waiter if memory is left.
+  // [buffer-pool-allocate]
   if (size > total_memory_) {
     return Result<Bytes>(ErrorCode::kMessageTooLarge,
                          "attempt to allocate " + std::to_string(size) +
@@ -49,6 +49,7 @@ Result<Bytes> BufferPool::Allocate(int32_t size, int64_t max_time_to_block_ms) {
       return buffer;
     }
   }
+  // [buffer-pool-allocate]
   // Not enough: queue up and gather memory as it is freed.
   std::condition_variable more_memory;
   waiters_.push_back(&more_memory);
@@ -58,6 +59,7 @@ Result<Bytes> BufferPool::Allocate(int32_t size, int64_t max_time_to_block_ms) {
   int64_t accumulated = 0;
   std::optional<Bytes> pooled;
   Status failure;
+  // [buffer-pool-wait]
   while (accumulated < size) {
     bool my_turn = waiters_.front() == &more_memory;
     bool has_memory = non_pooled_available_ > 0 || !free_.empty();
@@ -89,6 +91,7 @@ Result<Bytes> BufferPool::Allocate(int32_t size, int64_t max_time_to_block_ms) {
       accumulated += got;
     }
   }
+  // [buffer-pool-wait]
   wait_time_ns_total_ += clock_.NowNs() - start_ns;
   waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &more_memory));
   if (!failure.ok()) non_pooled_available_ += accumulated;  // give it back
@@ -108,7 +111,6 @@ Result<Bytes> BufferPool::Allocate(int32_t size, int64_t max_time_to_block_ms) {
   return buffer;
   // LAB-03: END SOLUTION
 }
-// [buffer-pool-allocate]
 
 void BufferPool::FreeUp(int64_t size) {
   while (!free_.empty() && non_pooled_available_ < size) {
@@ -117,6 +119,7 @@ void BufferPool::FreeUp(int64_t size) {
   }
 }
 
+// [buffer-pool-deallocate]
 void BufferPool::Deallocate(Bytes buffer, int32_t size) {
   std::lock_guard lock(mu_);
   if (size == poolable_size_ && buffer.capacity() == size_t(poolable_size_)) {
@@ -129,6 +132,7 @@ void BufferPool::Deallocate(Bytes buffer, int32_t size) {
   }
   if (!waiters_.empty()) waiters_.front()->notify_one();
 }
+// [buffer-pool-deallocate]
 
 void BufferPool::Close() {
   std::lock_guard lock(mu_);

@@ -19,26 +19,34 @@ BuiltInPartitioner::BuiltInPartitioner(std::string topic, int32_t sticky_batch_s
 
 int32_t BuiltInPartitioner::PeekCurrentPartition(int32_t num_partitions,
                                                  const std::vector<int32_t>& available) {
+  int32_t current = current_.load(std::memory_order_acquire);
+  if (current >= 0 && current < num_partitions) return current;  // no lock
   std::lock_guard lock(mu_);
-  if (current_ < 0 || current_ >= num_partitions) {
-    current_ = NextPartition(num_partitions, available);
+  current = current_.load(std::memory_order_relaxed);
+  if (current < 0 || current >= num_partitions) {
+    current = NextPartition(num_partitions, available);
     produced_bytes_ = 0;
+    current_.store(current, std::memory_order_release);
   }
-  return current_;
+  return current;
 }
 
 // [built-in-partitioner-update]
 void BuiltInPartitioner::UpdatePartitionInfo(
     int32_t partition, int32_t appended_bytes, int32_t num_partitions,
     const std::vector<int32_t>& available, bool enable_switch) {
-  std::lock_guard lock(mu_);
-  if (partition != current_) return;  // another thread switched already
-  produced_bytes_ += appended_bytes;
-  if ((produced_bytes_ >= sticky_batch_size_ && enable_switch) ||
-      produced_bytes_ >= 2 * sticky_batch_size_) {
-    current_ = NextPartition(num_partitions, available);
-    produced_bytes_ = 0;
+  // Lock-free unless it is time to switch (Kafka uses atomics here too).
+  if (partition != current_.load(std::memory_order_acquire)) return;
+  int32_t produced = produced_bytes_.fetch_add(appended_bytes) +
+                     appended_bytes;
+  if (!(produced >= sticky_batch_size_ && enable_switch) &&
+      produced < 2 * sticky_batch_size_) {
+    return;
   }
+  std::lock_guard lock(mu_);
+  if (partition != current_.load()) return;  // another thread switched
+  current_.store(NextPartition(num_partitions, available));
+  produced_bytes_ = 0;
 }
 // [built-in-partitioner-update]
 

@@ -22,8 +22,12 @@
 // all until it recovers.
 //
 // Thread-safe: caller threads pick and update; Ready updates the stats.
+// The current partition and its byte count are atomics, so the common
+// case (stay on the current partition) takes no lock, like Kafka's
+// AtomicReference<StickyPartitionInfo>; mu_ is taken only to switch.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -66,9 +70,12 @@ class BuiltInPartitioner {
   std::function<int32_t(int32_t)> random_;
 
   std::mutex mu_;
+  // Read without mu_, written under it (a switch):
+  std::atomic<int32_t> current_{-1};
+  // Added to without mu_ (under the current partition's deque lock, as
+  // Kafka), reset under mu_ on a switch:
+  std::atomic<int32_t> produced_bytes_{0};
   // Guarded by mu_:
-  int32_t current_ = -1;
-  int32_t produced_bytes_ = 0;
   std::vector<int32_t> cumulative_weights_;  // empty: uniform
   std::vector<int32_t> weighted_ids_;
 };

@@ -102,6 +102,11 @@ KafkaProducerCore::KafkaProducerCore(ProducerConfig config, std::vector<Node> bo
 
 KafkaProducerCore::~KafkaProducerCore() { Close(std::chrono::milliseconds::max()); }
 
+KafkaProducerCore::LastLookup& KafkaProducerCore::ThreadLastLookup() {
+  thread_local LastLookup last;
+  return last;
+}
+
 RecordFuture KafkaProducerCore::Fail(const SerializedRecord& record, int32_t partition,
                                      const Status& status, const SendCallback& callback) {
   ++metrics_.record_error_total;
@@ -119,11 +124,11 @@ RecordFuture KafkaProducerCore::Fail(const SerializedRecord& record, int32_t par
   return FailedRecordFuture(record.topic, partition, status);
 }
 
-// [producer-send]
 RecordFuture KafkaProducerCore::Send(SerializedRecord record,
                                      SendCallback callback) {
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(config_.max_block_ms);
+  // max.block.ms covers the metadata wait and the memory wait together;
+  // the clock is read only if Send() has to wait (Kafka: once per send).
+  int64_t remaining_ms = config_.max_block_ms;
   for (const auto& i : config_.interceptors) {
     try {
       record = i->OnSend(std::move(record));
@@ -138,10 +143,12 @@ RecordFuture KafkaProducerCore::Send(SerializedRecord record,
                        "cannot send after the producer is closed"),
                 callback);
   }
-  auto partitions = WaitOnMetadata(record.topic, record.partition, deadline);
+  auto partitions =
+      WaitOnMetadata(record.topic, record.partition, &remaining_ms);
   if (!partitions.ok())
     return Fail(record, requested, partitions.status(), callback);
 
+  // [producer-send]
   Record r{record.timestamp.value_or(clock_.NowMs()), std::move(record.key),
            std::move(record.value), std::move(record.headers)};
   int32_t size = int32_t(BatchLayout::kHeaderSize) + RecordSizeUpperBound(r);
@@ -167,6 +174,7 @@ RecordFuture KafkaProducerCore::Send(SerializedRecord record,
   if (partition < 0 && r.key && !config_.partitioner_ignore_keys) {
     partition = DefaultPartitionForKey(*r.key, tp.count);
   }
+  // [producer-send]
   SendCallback wrapped = std::move(callback);
   if (!config_.interceptors.empty()) {
     wrapped = [interceptors = config_.interceptors, cb = std::move(wrapped)](
@@ -182,24 +190,51 @@ RecordFuture KafkaProducerCore::Send(SerializedRecord record,
       if (cb) cb(m, s);
     };
   }
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+  // [producer-send-append]
   auto result = accumulator_.Append(record.topic, partition, r, wrapped,
-                                    std::max<int64_t>(0, left.count()),
-                                    tp.count, tp.available);
+                                    remaining_ms, tp.count, tp.available);
   if (!result.status.ok()) {
     record.key = std::move(r.key);
     return Fail(record, partition, result.status, wrapped);
   }
   if (result.batch_is_full || result.new_batch_created) sender_.Wakeup();
   return std::move(result.future);
+  // [producer-send-append]
 }
-// [producer-send]
 
 Result<std::shared_ptr<const KafkaProducerCore::TopicPartitions>> KafkaProducerCore::WaitOnMetadata(
-    const std::string& topic, std::optional<int32_t> partition,
-    std::chrono::steady_clock::time_point deadline) {
+    const std::string& topic, std::optional<int32_t> partition, int64_t* remaining_ms) {
   using Out = Result<std::shared_ptr<const TopicPartitions>>;
+  {
+    // The common case: known topic, metadata unchanged — first this
+    // thread's last lookup (no lock), then the cache. The topic set only
+    // grows, so a topic in the cache was Add()ed already.
+    int64_t version = metadata_.version();
+    LastLookup& last = ThreadLastLookup();
+    if (last.producer_id == producer_id_ && last.version == version &&
+        last.topic == topic &&
+        (!partition || *partition < last.partitions->count)) {
+      return last.partitions;
+    }
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(topic);
+    if (it != cache_.end() && it->second.first == version &&
+        (!partition || *partition < it->second.second->count)) {
+      last.producer_id = producer_id_;
+      last.version = version;
+      last.topic = topic;
+      last.partitions = it->second.second;
+      return it->second.second;
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::milliseconds(*remaining_ms);
+  auto waited = [&] {
+    *remaining_ms = std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(
+               deadline - std::chrono::steady_clock::now())
+               .count());
+  };
   metadata_.Add(topic);
   for (;;) {
     int64_t version = metadata_.version();
@@ -208,6 +243,7 @@ Result<std::shared_ptr<const KafkaProducerCore::TopicPartitions>> KafkaProducerC
       auto it = cache_.find(topic);
       if (it != cache_.end() && it->second.first == version &&
           (!partition || *partition < it->second.second->count)) {
+        waited();
         return it->second.second;
       }
     }
@@ -222,7 +258,10 @@ Result<std::shared_ptr<const KafkaProducerCore::TopicPartitions>> KafkaProducerC
         std::lock_guard lock(cache_mu_);
         cache_[topic] = {version, info};
       }
-      if (!partition || *partition < info->count) return std::shared_ptr<const TopicPartitions>(info);
+      if (!partition || *partition < info->count) {
+        waited();
+        return std::shared_ptr<const TopicPartitions>(info);
+      }
     } else if (t && t->error != ErrorCode::kNone &&
                t->error != ErrorCode::kUnknownTopicOrPartition &&
                t->error != ErrorCode::kLeaderNotAvailable) {
@@ -274,8 +313,8 @@ void KafkaProducerCore::Close(std::chrono::milliseconds timeout) {
 
 Result<std::vector<ProducerPartitionInfo>> KafkaProducerCore::PartitionsFor(
     const std::string& topic) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.max_block_ms);
-  auto partitions = WaitOnMetadata(topic, std::nullopt, deadline);
+  int64_t remaining_ms = config_.max_block_ms;
+  auto partitions = WaitOnMetadata(topic, std::nullopt, &remaining_ms);
   if (!partitions.ok()) return Result<std::vector<ProducerPartitionInfo>>(partitions.status());
   std::vector<ProducerPartitionInfo> out;
   if (auto t = metadata_.cluster().Topic(topic)) {

@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <unordered_map>
 
@@ -59,9 +60,11 @@ class KafkaProducerCore : public Producer {
     std::vector<int32_t> available;  // with a leader
   };
 
+  // The topic's partitions, waiting for metadata up to *remaining_ms, from
+  // which the time waited is taken (Kafka's waitOnMetadata). A topic known
+  // at the current metadata version costs one lock and no clock read.
   Result<std::shared_ptr<const TopicPartitions>> WaitOnMetadata(
-      const std::string& topic, std::optional<int32_t> partition,
-      std::chrono::steady_clock::time_point deadline);
+      const std::string& topic, std::optional<int32_t> partition, int64_t* remaining_ms);
   RecordFuture Fail(const SerializedRecord& record, int32_t partition, const Status& status,
                     const SendCallback& callback);
 
@@ -74,6 +77,19 @@ class KafkaProducerCore : public Producer {
   BufferPool pool_;
   RecordAccumulator accumulator_;
   Sender sender_;
+
+  /// The calling thread's last lookup in cache_ (one per thread, for
+  /// whichever producer it used last): a Send() that repeats it takes no
+  /// lock. `producer_id` tells producers apart (an address could be reused).
+  struct LastLookup {
+    uint64_t producer_id = 0;
+    int64_t version = -1;
+    std::string topic;
+    std::shared_ptr<const TopicPartitions> partitions;
+  };
+  static LastLookup& ThreadLastLookup();  // thread_local
+  static inline std::atomic<uint64_t> next_producer_id_{1};
+  const uint64_t producer_id_ = next_producer_id_++;
 
   std::mutex cache_mu_;
   // Guarded by cache_mu_: (metadata version, partitions) per topic.

@@ -72,10 +72,11 @@ Status RecordFuture::State::status() const {
 }
 
 Result<RecordMetadata> RecordFuture::State::Metadata(int32_t index) const {
-  std::unique_lock lock(mu_);
+  // No lock: the fields were written before Done() and are read after it
+  // (a waiter saw done_ under mu_), or by the completing thread itself
+  // (ProducerBatch::Done, once per record). See the REQUIRES.
   if (!chain_.empty() && chain_[size_t(index)].next) {
-    Link link = chain_[size_t(index)];
-    lock.unlock();
+    const Link& link = chain_[size_t(index)];
     return link.next->Metadata(link.index);
   }
   if (!status_.ok()) return Result<RecordMetadata>(status_);

@@ -34,6 +34,8 @@ class RecordFuture::State {
   /// Adds a record; returns its index. REQUIRES: before Done(); one writer
   /// at a time (the deque lock).
   int32_t AddRecord(int64_t timestamp, int32_t key_size, int32_t value_size);
+  /// Room for `n` records without reallocating. REQUIRES: as AddRecord.
+  void Reserve(size_t n) { records_.reserve(n); }
   /// Records added so far.
   int32_t record_count() const { return int32_t(records_.size()); }
 
@@ -55,8 +57,9 @@ class RecordFuture::State {
                    std::optional<std::chrono::steady_clock::time_point> deadline) const;
   /// True once record `index`'s outcome is known (following a chain).
   bool RecordDone(int32_t index) const;
-  /// The outcome of record `index`, following a chain.
-  /// REQUIRES: RecordDone(index).
+  /// The outcome of record `index`, following a chain. Takes no lock.
+  /// REQUIRES: RecordDone(index) seen by this thread, or this thread
+  /// called Set() (the batch's completion, before Done()).
   Result<RecordMetadata> Metadata(int32_t index) const;
   /// The status Set() recorded. REQUIRES: IsDone().
   Status status() const;

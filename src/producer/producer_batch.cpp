@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "producer/producer_batch.h"
 
+#include <algorithm>
+
 #include "common/logging.h"
 #include "record/record_batch_reader.h"
 
@@ -54,6 +56,8 @@ std::optional<RecordFuture> ProducerBatch::TryAppend(
   int32_t value_size = record.value ? int32_t(record.value->size()) : -1;
   int64_t timestamp = record.timestamp;
   builder_.Append(record);
+  if (builder_.records() == 1)
+    ReserveRecords(int32_t(builder_.EstimatedSize() - before));
   int32_t index = result_->AddRecord(timestamp, key_size, value_size);
   callbacks_.push_back(callback);
   if (appended_bytes)
@@ -61,6 +65,18 @@ std::optional<RecordFuture> ProducerBatch::TryAppend(
   return RecordFuture(result_, index);
 }
 // [producer-batch-try-append]
+
+void ProducerBatch::ReserveRecords(int32_t first_record_bytes) {
+  // Size the per-record tables once, for as many records like the first as
+  // the buffer holds, instead of growing them by doubling (copies, and up
+  // to twice the memory).
+  size_t room = size_t(buffer_size_) > builder_.EstimatedSize()
+                    ? size_t(buffer_size_) - builder_.EstimatedSize()
+                    : 0;
+  size_t n = 1 + room / size_t(std::max(first_record_bytes, 1));
+  result_->Reserve(n);
+  callbacks_.reserve(n);
+}
 
 void ProducerBatch::Close() {
   if (closed_) return;

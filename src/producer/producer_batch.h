@@ -125,6 +125,9 @@ class ProducerBatch {
  private:
   enum class FinalState { kIncomplete, kSucceeded, kFailed, kSplit };
 
+  // After the first append: reserves the per-record tables.
+  void ReserveRecords(int32_t first_record_bytes);
+
   const ProducerTopicPartition tp_;
   const BatchOptions options_;
   const int32_t buffer_size_;

@@ -20,10 +20,7 @@ std::vector<std::string> ProducerMetadata::Topics() const {
   return {topics_.begin(), topics_.end()};
 }
 
-int64_t ProducerMetadata::version() const {
-  std::lock_guard lock(mu_);
-  return version_;
-}
+int64_t ProducerMetadata::version() const { return version_.load(); }
 
 void ProducerMetadata::Update(const MetadataResponse& response, int64_t now_ms) {
   cluster_.Update(response, now_ms);

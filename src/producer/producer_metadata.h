@@ -11,9 +11,10 @@
 // hammered.
 //
 // Thread-safe: mu_ guards the topics and the version; Metadata has its own
-// lock.
+// lock. The version is also atomic so Send() can read it without mu_.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -57,7 +58,7 @@ class ProducerMetadata {
   std::condition_variable cv_;
   // Guarded by mu_:
   std::set<std::string> topics_;
-  int64_t version_ = 0;
+  std::atomic<int64_t> version_{0};  // written under mu_, read anywhere
   bool closed_ = false;
 };
 

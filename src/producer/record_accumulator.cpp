@@ -11,35 +11,56 @@ RecordAccumulator::RecordAccumulator(RecordAccumulatorConfig config, BufferPool&
                                      Clock& clock)
     : config_(config), pool_(pool), clock_(clock) {}
 
-std::shared_ptr<RecordAccumulator::Deque> RecordAccumulator::GetOrCreateDeque(
-    const std::string& topic, int32_t partition) {
+RecordAccumulator::TopicInfo& RecordAccumulator::TopicInfoFor(
+    const std::string& topic) {
+  TopicInfo* last = last_topic_.load(std::memory_order_acquire);
+  if (last && last->topic == topic) return *last;
+  TopicInfo* info = nullptr;
   {
     std::shared_lock lock(topics_mu_);
     auto t = topics_.find(topic);
-    if (t != topics_.end()) {
-      auto d = t->second.deques.find(partition);
-      if (d != t->second.deques.end()) return d->second;
+    if (t != topics_.end()) info = &t->second;
+  }
+  if (!info) {
+    std::unique_lock lock(topics_mu_);
+    info = &topics_[topic];
+    if (!info->partitioner) {
+      info->topic = topic;
+      info->partitioner =
+          std::make_unique<BuiltInPartitioner>(topic, config_.batch_size);
     }
   }
-  std::unique_lock lock(topics_mu_);
-  auto& info = topics_[topic];
-  auto& dq = info.deques[partition];
-  if (!dq) dq = std::make_shared<Deque>();
-  return dq;
+  last_topic_.store(info, std::memory_order_release);
+  return *info;
+}
+
+RecordAccumulator::Deque& RecordAccumulator::DequeFor(TopicInfo& info,
+                                                      int32_t partition) {
+  Deque* last = info.last_deque.load(std::memory_order_acquire);
+  if (last && last->partition == partition) return *last;
+  Deque* dq = nullptr;
+  {
+    std::shared_lock lock(topics_mu_);
+    auto d = info.deques.find(partition);
+    if (d != info.deques.end()) dq = d->second.get();
+  }
+  if (!dq) {
+    std::unique_lock lock(topics_mu_);
+    auto& slot = info.deques[partition];
+    if (!slot) slot = std::make_shared<Deque>(partition);
+    dq = slot.get();
+  }
+  info.last_deque.store(dq, std::memory_order_release);
+  return *dq;
+}
+
+RecordAccumulator::Deque& RecordAccumulator::GetOrCreateDeque(
+    const std::string& topic, int32_t partition) {
+  return DequeFor(TopicInfoFor(topic), partition);
 }
 
 BuiltInPartitioner& RecordAccumulator::PartitionerFor(const std::string& topic) {
-  {
-    std::shared_lock lock(topics_mu_);
-    auto t = topics_.find(topic);
-    if (t != topics_.end() && t->second.partitioner) return *t->second.partitioner;
-  }
-  std::unique_lock lock(topics_mu_);
-  auto& info = topics_[topic];
-  if (!info.partitioner) {
-    info.partitioner = std::make_unique<BuiltInPartitioner>(topic, config_.batch_size);
-  }
-  return *info.partitioner;
+  return *TopicInfoFor(topic).partitioner;
 }
 
 std::vector<RecordAccumulator::DequeRef> RecordAccumulator::AllDeques() const {
@@ -55,10 +76,12 @@ std::vector<RecordAccumulator::DequeRef> RecordAccumulator::AllDeques() const {
 
 std::optional<RecordAccumulator::AppendResult> RecordAccumulator::TryAppend(
     Deque& dq, int32_t partition, const Record& record, const SendCallback& callback,
-    int64_t now_ms, int32_t* appended) {
+    int32_t* appended) {
   if (dq.batches.empty()) return std::nullopt;
   ProducerBatch& last = *dq.batches.back();
-  auto future = last.TryAppend(record, callback, now_ms, appended);
+  // An open batch needs no time to append (Kafka stores it as
+  // lastAppendTime, which nothing reads), so no clock is read here.
+  auto future = last.TryAppend(record, callback, /*now_ms=*/0, appended);
   if (!future) return std::nullopt;
   AppendResult r;
   r.future = std::move(*future);
@@ -67,7 +90,6 @@ std::optional<RecordAccumulator::AppendResult> RecordAccumulator::TryAppend(
   return r;
 }
 
-// [accumulator-append]
 RecordAccumulator::AppendResult RecordAccumulator::Append(
     const std::string& topic, int32_t partition, const Record& record,
     const SendCallback& callback, int64_t max_block_ms, int32_t num_partitions,
@@ -79,8 +101,9 @@ RecordAccumulator::AppendResult RecordAccumulator::Append(
     std::atomic<int32_t>& n;
     ~Done() { --n; }
   } done{appends_in_progress_};
+  TopicInfo& info = TopicInfoFor(topic);
   BuiltInPartitioner* built_in =
-      partition < 0 ? &PartitionerFor(topic) : nullptr;
+      partition < 0 ? info.partitioner.get() : nullptr;
   Bytes buffer;
   int32_t buffer_size = 0;
   bool have_buffer = false;
@@ -103,13 +126,14 @@ RecordAccumulator::AppendResult RecordAccumulator::Append(
     built_in->UpdatePartitionInfo(effective, appended, num_partitions,
                                   available, all_full);
   };
-  int64_t now = NowMs();
+  int64_t now = 0;  // the clock is read only to open a batch
   for (;;) {
     if (closed_) return closed();
     int32_t effective =
         built_in ? built_in->PeekCurrentPartition(num_partitions, available)
                  : partition;
-    std::shared_ptr<Deque> dq = GetOrCreateDeque(topic, effective);
+    // [accumulator-append]
+    Deque* dq = &DequeFor(info, effective);
     int32_t appended = 0;
     {
       std::lock_guard lock(dq->mu);
@@ -117,8 +141,7 @@ RecordAccumulator::AppendResult RecordAccumulator::Append(
                                                      available) != effective) {
         continue;  // switched meanwhile: go where it points now
       }
-      if (auto r =
-              TryAppend(*dq, effective, record, callback, now, &appended)) {
+      if (auto r = TryAppend(*dq, effective, record, callback, &appended)) {
         account(*dq, effective, appended);
         give_back();
         return std::move(*r);
@@ -139,13 +162,15 @@ RecordAccumulator::AppendResult RecordAccumulator::Append(
       have_buffer = true;
       now = NowMs();
     }
+    // [accumulator-append]
     std::lock_guard lock(dq->mu);
     if (closed_) return closed();
     if (built_in && built_in->PeekCurrentPartition(num_partitions, available) !=
                         effective) {
       continue;
     }
-    if (auto r = TryAppend(*dq, effective, record, callback, now, &appended)) {
+    // [accumulator-append-new-batch]
+    if (auto r = TryAppend(*dq, effective, record, callback, &appended)) {
       // Someone opened a batch while we allocated; ours goes back.
       account(*dq, effective, appended);
       give_back();
@@ -169,9 +194,9 @@ RecordAccumulator::AppendResult RecordAccumulator::Append(
     }
     account(*dq, effective, appended);
     return r;
+    // [accumulator-append-new-batch]
   }
 }
-// [accumulator-append]
 
 int64_t RecordAccumulator::RetryBackoffMs(int32_t attempts) const {
   int64_t backoff = config_.retry_backoff_ms;
@@ -179,7 +204,6 @@ int64_t RecordAccumulator::RetryBackoffMs(int32_t attempts) const {
   return std::min(backoff, std::max(config_.retry_backoff_max_ms, config_.retry_backoff_ms));
 }
 
-// [accumulator-ready]
 RecordAccumulator::ReadyCheckResult RecordAccumulator::Ready(
     const Metadata& metadata, int64_t now_ms) {
   ReadyCheckResult result;
@@ -219,6 +243,7 @@ RecordAccumulator::ReadyCheckResult RecordAccumulator::Ready(
         l.ids.push_back(ref.tp.partition);
       }
     }
+    // [accumulator-ready]
     if (result.ready_nodes.count(leader->id) || muted_.count(ref.tp)) continue;
     const ProducerBatch& batch = *ref.deque->batches.front();
     int64_t waited = batch.WaitedTimeMs(now_ms);
@@ -237,6 +262,7 @@ RecordAccumulator::ReadyCheckResult RecordAccumulator::Ready(
       result.next_ready_check_delay_ms =
           std::min(result.next_ready_check_delay_ms, time_left);
     }
+    // [accumulator-ready]
   }
   if (config_.adaptive_partitioning) {
     for (auto& [topic, l] : load) {
@@ -246,9 +272,7 @@ RecordAccumulator::ReadyCheckResult RecordAccumulator::Ready(
   // LAB-03: END SOLUTION
   return result;
 }
-// [accumulator-ready]
 
-// [accumulator-drain]
 std::map<int32_t, std::vector<std::shared_ptr<ProducerBatch>>>
 RecordAccumulator::Drain(const Metadata& metadata,
                          const std::set<int32_t>& nodes,
@@ -277,6 +301,7 @@ RecordAccumulator::Drain(const Metadata& metadata,
     size_t& index = drain_index_[node];
     index %= parts.size();
     size_t start = index;
+    // [accumulator-drain]
     do {
       size_t current = index;
       DequeRef& ref = parts[index];
@@ -307,12 +332,12 @@ RecordAccumulator::Drain(const Metadata& metadata,
       size += batch->EstimatedSizeInBytes();
       ready.push_back(std::move(batch));
     } while (index != start);
+    // [accumulator-drain]
     if (!ready.empty()) out[node] = std::move(ready);
   }
   // LAB-03: END SOLUTION
   return out;
 }
-// [accumulator-drain]
 
 void RecordAccumulator::UpdateNodeLatencyStats(int32_t node, int64_t now_ms, bool can_drain) {
   auto [it, inserted] = node_stats_.try_emplace(node, NodeLatencyStats{now_ms, now_ms});
@@ -343,27 +368,31 @@ std::vector<std::shared_ptr<ProducerBatch>> RecordAccumulator::ExpiredBatches(in
 
 void RecordAccumulator::Reenqueue(const std::shared_ptr<ProducerBatch>& batch, int64_t now_ms) {
   batch->Reenqueued(now_ms);
-  auto dq = GetOrCreateDeque(batch->topic_partition().topic, batch->topic_partition().partition);
-  std::lock_guard lock(dq->mu);
-  dq->batches.push_front(batch);
+  Deque& dq = GetOrCreateDeque(batch->topic_partition().topic,
+                               batch->topic_partition().partition);
+  std::lock_guard lock(dq.mu);
+  dq.batches.push_front(batch);
 }
 
 int32_t RecordAccumulator::SplitAndReenqueue(const std::shared_ptr<ProducerBatch>& batch) {
+  // [accumulator-split]
   // Kafka splits into batch.size pieces, because its batches can outgrow
   // batch.size when compression does worse than estimated. Ours never do
   // (they are filled by uncompressed size), so a refused batch is halved:
   // repeated refusals shrink it to single records, which then fail.
   auto pieces = batch->Split(std::max(1, batch->UncompressedSizeInBytes() / 2));
+  // [accumulator-split]
   {
     std::lock_guard lock(incomplete_mu_);
     for (const auto& p : pieces) incomplete_.insert(p);
   }
   batch->FinishSplit();
-  auto dq = GetOrCreateDeque(batch->topic_partition().topic, batch->topic_partition().partition);
-  std::lock_guard lock(dq->mu);
+  Deque& dq = GetOrCreateDeque(batch->topic_partition().topic,
+                               batch->topic_partition().partition);
+  std::lock_guard lock(dq.mu);
   for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) {
     (*it)->Close();
-    dq->batches.push_front(*it);
+    dq.batches.push_front(*it);
   }
   return int32_t(pieces.size());
 }

@@ -146,13 +146,20 @@ class RecordAccumulator {
  private:
   /// One partition's queue.
   struct Deque {
+    explicit Deque(int32_t p) : partition(p) {}
+    const int32_t partition;
     std::mutex mu;
     std::deque<std::shared_ptr<ProducerBatch>> batches;  // Guarded by mu
   };
   /// A topic's queues and its built-in partitioner (Kafka's TopicInfo).
+  /// Created once and never removed, so Append may keep raw pointers.
   struct TopicInfo {
-    std::unique_ptr<BuiltInPartitioner> partitioner;
-    std::map<int32_t, std::shared_ptr<Deque>> deques;
+    std::string topic;  // immutable once created
+    std::unique_ptr<BuiltInPartitioner> partitioner;  // immutable once set
+    std::map<int32_t, std::shared_ptr<Deque>> deques;  // Guarded by topics_mu_
+    // The deque appended to last: a lock-free hit for the sticky or a
+    // single partition (Kafka's ConcurrentMap lookup needs no lock either).
+    std::atomic<Deque*> last_deque{nullptr};
   };
   /// When a leader last had sendable batches, and last could take them.
   struct NodeLatencyStats {
@@ -165,13 +172,17 @@ class RecordAccumulator {
     std::shared_ptr<Deque> deque;
   };
 
-  std::shared_ptr<Deque> GetOrCreateDeque(const std::string& topic, int32_t partition);
+  Deque& GetOrCreateDeque(const std::string& topic, int32_t partition);
+  // The topic's info (with its partitioner), created if new. Lock-free
+  // when it is the topic appended to last.
+  TopicInfo& TopicInfoFor(const std::string& topic);
+  // `info`'s deque for `partition`, created if new.
+  Deque& DequeFor(TopicInfo& info, int32_t partition);
   BuiltInPartitioner& PartitionerFor(const std::string& topic);
   std::vector<DequeRef> AllDeques() const;
   // REQUIRES: dq.mu held. Appends to the last batch if it has room.
   std::optional<AppendResult> TryAppend(Deque& dq, int32_t partition, const Record& record,
-                                        const SendCallback& callback, int64_t now_ms,
-                                        int32_t* appended);
+                                        const SendCallback& callback, int32_t* appended);
   void AbortBatches(const Status& status);
   // True when `node` could not take a request for longer than
   // partitioner.availability.timeout.ms (Sender thread).
@@ -188,6 +199,7 @@ class RecordAccumulator {
 
   mutable std::shared_mutex topics_mu_;
   std::map<std::string, TopicInfo> topics_;  // Guarded by topics_mu_
+  std::atomic<TopicInfo*> last_topic_{nullptr};  // into topics_
 
   mutable std::mutex incomplete_mu_;
   // Guarded by incomplete_mu_ (Kafka's IncompleteBatches):

@@ -76,6 +76,13 @@ void Sender::Run() {
 }
 
 void Sender::Wakeup() {
+  // As Java's Selector.wakeup under Kafka's Sender.wakeup: while one
+  // wakeup is pending, more are no-ops. Send() wakes the Sender for every
+  // record while a full batch waits (batch_is_full), so this saves a lock
+  // and a futex call per record. Safe: Run() clears the flag before its
+  // pass, and that pass takes the deque locks after the clear, so it sees
+  // any record whose Wakeup() found the flag still set.
+  if (wakeup_.load()) return;
   {
     std::lock_guard lock(mu_);
     wakeup_ = true;
@@ -188,8 +195,8 @@ void Sender::HandleMetadataResponse(const ClientResponse& r, int64_t now_ms) {
   }
 }
 
-// [sender-send-producer-data]
 int64_t Sender::SendProducerData(int64_t now_ms) {
+  // [sender-send-producer-data]
   RecordAccumulator::ReadyCheckResult result =
       accumulator_.Ready(metadata_.cluster(), now_ms);
   if (!result.unknown_leader_topics.empty()) {
@@ -213,7 +220,9 @@ int64_t Sender::SendProducerData(int64_t now_ms) {
         accumulator_.MutePartition(b->topic_partition());
     }
   }
+  // [sender-send-producer-data]
 
+  // [sender-expire]
   // Expire what waited delivery.timeout.ms: queued batches, and in-flight
   // ones (failed now; their buffers wait for their requests).
   std::vector<std::shared_ptr<ProducerBatch>> expired =
@@ -236,6 +245,7 @@ int64_t Sender::SendProducerData(int64_t now_ms) {
                 std::to_string(now_ms - b->created_ms()) +
                 " ms has passed since batch creation (delivery.timeout.ms)"));
   }
+  // [sender-expire]
 
   for (auto& [node, batches] : drained)
     SendProduceRequest(node, std::move(batches), now_ms);
@@ -250,9 +260,7 @@ int64_t Sender::SendProducerData(int64_t now_ms) {
   }
   return std::max<int64_t>(0, timeout);
 }
-// [sender-send-producer-data]
 
-// [sender-produce-request]
 void Sender::SendProduceRequest(
     int32_t node, std::vector<std::shared_ptr<ProducerBatch>> batches,
     int64_t now_ms) {
@@ -265,6 +273,7 @@ void Sender::SendProduceRequest(
     }
     return;
   }
+  // [sender-produce-request]
   // The body is encoded on the network thread when the request goes out;
   // the records are copied there straight from the batches' buffers, which
   // is why those buffers must outlive the request.
@@ -283,18 +292,21 @@ void Sender::SendProduceRequest(
     ++metrics_.batch_total;
     metrics_.batch_bytes_total += int64_t(b->records().size());
   }
+  // [sender-produce-request]
   ++metrics_.request_total;
   metrics_.request_records_total += records;
   int16_t acks = config_.acks;
   int32_t timeout = int32_t(config_.request_timeout_ms);
   uint64_t id = next_request_id_++;
 
+  // [sender-produce-request-acks]
   ClientRequest r;
   r.destination = *destination;
   r.api_key = ApiKey::kProduce;
   r.versions = ProduceRequest::kVersions;
   r.callback = CompletionCallback(id);
   r.expects_response = acks != 0;
+  // [sender-produce-request-acks]
   r.encode_body = [parts = std::move(parts), acks, timeout](Bytes& out,
                                                             int16_t version) {
     ProduceRequest body;
@@ -333,7 +345,6 @@ void Sender::SendProduceRequest(
   ++in_flight_per_node_[node];
   client_.Send(std::move(r));
 }
-// [sender-produce-request]
 
 void Sender::HandleProduceResponse(InFlightProduce request, const ClientResponse& r,
                                    int64_t now_ms, bool closing) {
@@ -404,6 +415,8 @@ void Sender::CompleteBatch(const std::shared_ptr<ProducerBatch>& batch,
     MaybeDeallocate(batch);
     return;
   }
+// [sender-complete-batch]
+  // [sender-complete-retry]
   if (error != ErrorCode::kNone) {
     if (!closing && CanRetry(*batch, error, now_ms)) {
       Logger("producer")
@@ -426,7 +439,7 @@ void Sender::CompleteBatch(const std::shared_ptr<ProducerBatch>& batch,
   }
   MaybeDeallocate(batch);
 }
-// [sender-complete-batch]
+  // [sender-complete-retry]
 
 bool Sender::CanRetry(const ProducerBatch& batch, ErrorCode error, int64_t now_ms) const {
   return IsRetriable(error) && batch.attempts() < config_.retries &&
@@ -438,9 +451,11 @@ void Sender::FailBatch(const std::shared_ptr<ProducerBatch>& batch, const Status
   MaybeDeallocate(batch);
 }
 
+// [sender-maybe-deallocate]
 void Sender::MaybeDeallocate(const std::shared_ptr<ProducerBatch>& batch) {
   // THE rule: a request that may still read the bytes keeps the buffer.
   if (!batch->in_flight()) accumulator_.Deallocate(batch);
 }
+// [sender-maybe-deallocate]
 
 }  // namespace gregor

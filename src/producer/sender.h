@@ -34,6 +34,7 @@
 // notify; Wakeup, InitiateClose and ForceClose are thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -128,9 +129,10 @@ class Sender {
 
   std::mutex mu_;
   std::condition_variable cv_;
+  // Set under mu_; Wakeup() reads it without mu_ to skip a pending one:
+  std::atomic<bool> wakeup_{false};
   // Guarded by mu_:
   std::deque<Completion> completions_;
-  bool wakeup_ = false;
   bool running_ = true;
   bool force_close_ = false;
 
