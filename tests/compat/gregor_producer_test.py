@@ -66,74 +66,86 @@ def kcat_read_back(bootstrap, topic):
     return got
 
 
-def main():
+def create_topics(bootstrap, topics, client_id):
+    """kafka-python's admin creates each topic with PARTITIONS partitions."""
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
-    from kafka.partitioner.default import murmur2
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000,
+                             client_id=client_id)
+    try:
+        resp = admin.create_topics([NewTopic(t, PARTITIONS, 1) for t in topics],
+                                   timeout_ms=30000)
+        errors = [e for e in resp.topic_errors if e[1] != 0]
+        if errors:
+            raise AssertionError('create_topics errors: %r' % errors)
+    finally:
+        admin.close()
 
+
+def produce(client, bootstrap, topic, codec, work):
+    """gregor_producer_client sends make_records(crc32('gregor-' + codec)) to
+    topic with acks=all. Returns ({(partition, offset): Record} as the
+    producer reported them, seconds, the client's summary line); every
+    keyed record must be on its murmur2 partition."""
+    from kafka.partitioner.default import murmur2
+    records = make_records(zlib.crc32(('gregor-' + codec).encode()))
+    rec_path = os.path.join(work, codec + '.records')
+    out_path = os.path.join(work, codec + '.out')
+    write_records(rec_path, records)
+    t0 = time.monotonic()
+    proc = subprocess.run([client, 'produce', bootstrap, topic, codec, rec_path, out_path],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=300)
+    seconds = time.monotonic() - t0
+    if proc.returncode != 0:
+        raise AssertionError('%s: client exited %d:\n%s' %
+                             (topic, proc.returncode, proc.stdout[-3000:]))
+    with open(out_path) as f:
+        lines = f.read().splitlines()
+    if len(lines) != len(records):
+        raise AssertionError('%s: %d results for %d records' %
+                             (topic, len(lines), len(records)))
+    expected = {}
+    misplaced = 0
+    for r, line in zip(records, lines):
+        partition, offset, ts = map(int, line.split())
+        if ts != r.timestamp:
+            raise AssertionError('%s: metadata timestamp %d, sent %d' %
+                                 (topic, ts, r.timestamp))
+        if r.key is not None and \
+                (murmur2(r.key) & 0x7fffffff) % PARTITIONS != partition:
+            misplaced += 1
+        expected[(partition, offset)] = r
+    if misplaced:
+        raise AssertionError('%s: %d keyed records not on the murmur2 partition' %
+                             (topic, misplaced))
+    return expected, seconds, proc.stdout.strip()
+
+
+def main():
     server, client, source = sys.argv[1], sys.argv[2], sys.argv[3]
     codecs = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
     work = tempfile.mkdtemp(prefix='gregor-producer-compat-')
     with GregorBroker(server, source) as broker:
         b = broker.bootstrap
-        admin = KafkaAdminClient(bootstrap_servers=b, request_timeout_ms=30000,
-                                 client_id='gregor-producer-compat-admin')
-        try:
-            topics = ['gregor-producer-%s' % c for c in codecs]
-            resp = admin.create_topics([NewTopic(t, PARTITIONS, 1) for t in topics],
-                                       timeout_ms=30000)
-            errors = [e for e in resp.topic_errors if e[1] != 0]
-            if errors:
-                raise AssertionError('create_topics errors: %r' % errors)
-            for codec, topic in zip(codecs, topics):
-                records = make_records(zlib.crc32(('gregor-' + codec).encode()))
-                rec_path = os.path.join(work, codec + '.records')
-                out_path = os.path.join(work, codec + '.out')
-                write_records(rec_path, records)
-                t0 = time.monotonic()
-                proc = subprocess.run([client, 'produce', b, topic, codec, rec_path, out_path],
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      text=True, timeout=300)
-                t1 = time.monotonic()
-                if proc.returncode != 0:
-                    raise AssertionError('%s: client exited %d:\n%s' %
-                                         (topic, proc.returncode, proc.stdout[-3000:]))
-                with open(out_path) as f:
-                    lines = f.read().splitlines()
-                if len(lines) != len(records):
-                    raise AssertionError('%s: %d results for %d records' %
-                                         (topic, len(lines), len(records)))
-                expected = {}
-                misplaced = 0
-                for r, line in zip(records, lines):
-                    partition, offset, ts = map(int, line.split())
-                    if ts != r.timestamp:
-                        raise AssertionError('%s: metadata timestamp %d, sent %d' %
-                                             (topic, ts, r.timestamp))
-                    if r.key is not None and \
-                            (murmur2(r.key) & 0x7fffffff) % PARTITIONS != partition:
-                        misplaced += 1
-                    expected[(partition, offset)] = r
-                if misplaced:
-                    raise AssertionError('%s: %d keyed records not on the murmur2 partition' %
-                                         (topic, misplaced))
-                got, ends = read_back(b, topic)
-                counts = compare(topic, expected, got, ends)
-                by_kcat = kcat_read_back(b, topic)
-                if set(by_kcat) != set(expected):
-                    raise AssertionError('%s: kcat read %d records, %d expected' %
-                                         (topic, len(by_kcat), len(expected)))
-                for po, r in expected.items():
-                    if by_kcat[po] != (r.key, r.value, r.timestamp):
-                        raise AssertionError('%s: kcat sees %s-%d differently' %
-                                             (topic, po[0], po[1]))
-                print('gregor producer %-6s acks=all: %d records byte for byte (kafka-python '
-                      'and kcat), keyed ones on '
-                      'murmur2 partitions %s (produce %.1f s) [%s]' %
-                      (codec, len(got), dict(sorted(counts.items())), t1 - t0,
-                       proc.stdout.strip()))
-        finally:
-            admin.close()
+        topics = ['gregor-producer-%s' % c for c in codecs]
+        create_topics(b, topics, 'gregor-producer-compat-admin')
+        for codec, topic in zip(codecs, topics):
+            expected, seconds, summary = produce(client, b, topic, codec, work)
+            got, ends = read_back(b, topic)
+            counts = compare(topic, expected, got, ends)
+            by_kcat = kcat_read_back(b, topic)
+            if set(by_kcat) != set(expected):
+                raise AssertionError('%s: kcat read %d records, %d expected' %
+                                     (topic, len(by_kcat), len(expected)))
+            for po, r in expected.items():
+                if by_kcat[po] != (r.key, r.value, r.timestamp):
+                    raise AssertionError('%s: kcat sees %s-%d differently' %
+                                         (topic, po[0], po[1]))
+            print('gregor producer %-6s acks=all: %d records byte for byte (kafka-python '
+                  'and kcat), keyed ones on '
+                  'murmur2 partitions %s (produce %.1f s) [%s]' %
+                  (codec, len(got), dict(sorted(counts.items())), seconds, summary))
     if broker.exit_code != 0:
         raise AssertionError('gregor-server exited with %s on SIGTERM' % broker.exit_code)
     print('gregor producer compat: ok')
