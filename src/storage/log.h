@@ -110,6 +110,9 @@ class Log {
   ~Log();
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
+  /// The cleaner reads segments and swaps cleaned ones in (cleaner.cpp,
+  /// cleaner_swap.cpp).
+  friend class Cleaner;
 
   /// Appends one or more concatenated batches as the leader: validates
   /// each, gives them offsets from LogEndOffset (stamping baseOffset and
@@ -191,6 +194,7 @@ class Log {
   // Loading (log_loader.cpp). REQUIRES: mu_ held or not yet shared.
   Status Load(const LogLoadParams& params);
   Status RemoveStrayFiles(const std::vector<std::string>& children);
+  Status CompleteSwaps(const std::vector<std::string>& children);
   Result<uint32_t> RecoverSegment(LogSegment& segment);
   Status DeleteSegmentsAfter(int64_t base_offset);
 

@@ -50,6 +50,17 @@ struct LogConfig {
   /// message.timestamp.type: CreateTime keeps the producer's timestamps,
   /// LogAppendTime stamps the broker's clock on every batch.
   TimestampType message_timestamp_type = TimestampType::kCreateTime;
+
+  // Compaction (log_cleaner.h). cleanup.policy itself is still refused by
+  // the broker; the cleaner is driven directly by tests for now.
+  /// delete.retention.ms: how long tombstones survive once cleaned.
+  int64_t delete_retention_ms = 24 * 60 * 60 * 1000;
+  /// min.compaction.lag.ms: records younger than this stay uncompacted.
+  int64_t min_compaction_lag_ms = 0;
+  /// max.compaction.lag.ms: a dirty record older than this forces cleaning.
+  int64_t max_compaction_lag_ms = std::numeric_limits<int64_t>::max();
+  /// min.cleanable.dirty.ratio: dirty bytes / all bytes before cleaning.
+  double min_cleanable_dirty_ratio = 0.5;
 };
 
 }  // namespace gregor

@@ -2,6 +2,9 @@
 // Log::Open: loading a partition directory and recovering it (Kafka's
 // LogLoader).
 //
+//  0. Complete an interrupted cleaner swap (cleaner_swap.cpp): a
+//     `<base>.log.swap` replaces every segment starting in its offset
+//     range [base, its next offset); its indexes are rebuilt in step 2.
 //  1. Remove what no live segment owns: *.deleted, *.cleaned, *.swap,
 //     *.tmp, and index files without their .log.
 //  2. Open every segment. Each index gets the O(1) SanityCheck; a missing
@@ -59,6 +62,51 @@ Status Log::RemoveStrayFiles(const std::vector<std::string>& children) {
   return Status::Ok();
 }
 
+Status Log::CompleteSwaps(const std::vector<std::string>& children) {
+  constexpr std::string_view kSwap = ".swap";
+  bool swapped = false;
+  for (const auto& name : children) {
+    if (!EndsWith(name, kSwap)) continue;
+    auto base = OffsetFromFileName(name.substr(0, name.size() - kSwap.size()), kLogFileSuffix);
+    if (!base) continue;  // an index's .swap: rebuilt instead
+    std::string swap_path = dir_ + "/" + name;
+    int64_t next = *base + 1;
+    {
+      auto file = FileRecords::Open(env_, swap_path, false);
+      if (!file.ok()) return file.status();
+      FileBatchIterator it(**file, 0, (*file)->SizeInBytes(), false);
+      while (true) {
+        auto batch = it.Next();
+        if (!batch.ok()) return batch.status();
+        if (*batch == nullptr) break;
+        next = std::max(next, (*batch)->header.NextOffset());
+      }
+    }
+    for (const auto& other : children) {
+      auto old = OffsetFromFileName(other, kLogFileSuffix);
+      if (!old || *old < *base || *old >= next) continue;
+      for (auto suffix : {kLogFileSuffix, kIndexFileSuffix, kTimeIndexFileSuffix}) {
+        std::string p = SegmentFilePath(dir_, *old, suffix);
+        if (!env_.FileExists(p)) continue;
+        if (Status s = env_.RemoveFile(p); !s.ok()) return s;
+      }
+    }
+    for (auto suffix : {kIndexFileSuffix, kTimeIndexFileSuffix}) {
+      std::string p = SegmentFilePath(dir_, *base, suffix);  // old or new: rebuilt
+      if (!env_.FileExists(p)) continue;
+      if (Status s = env_.RemoveFile(p); !s.ok()) return s;
+    }
+    Logger("storage")->info("completing swap dir={} file={} replaces=[{}, {})", dir_, name, *base,
+                            next);
+    if (Status s = env_.RenameFile(swap_path, SegmentFilePath(dir_, *base, kLogFileSuffix));
+        !s.ok()) {
+      return s;
+    }
+    swapped = true;
+  }
+  return swapped ? env_.SyncDir(dir_) : Status::Ok();
+}
+
 Result<uint32_t> Log::RecoverSegment(LogSegment& segment) {
   uint32_t size = segment.SizeInBytes();
   auto truncated = segment.Recover();
@@ -85,6 +133,9 @@ Status Log::DeleteSegmentsAfter(int64_t base_offset) {
 
 Status Log::Load(const LogLoadParams& params) {
   auto children = env_.GetChildren(dir_);
+  if (!children.ok()) return children.status();
+  if (Status s = CompleteSwaps(*children); !s.ok()) return s;
+  children = env_.GetChildren(dir_);
   if (!children.ok()) return children.status();
   if (Status s = RemoveStrayFiles(*children); !s.ok()) return s;
 

@@ -23,13 +23,16 @@ LogSegment::~LogSegment() { Close(); }
 
 Result<std::unique_ptr<LogSegment>> LogSegment::Open(Env& env, const std::string& dir,
                                                      int64_t base_offset, const LogConfig& config,
-                                                     int64_t now_ms) {
+                                                     int64_t now_ms, std::string_view file_suffix) {
   std::unique_ptr<LogSegment> seg(new LogSegment(env, dir, base_offset, config, now_ms));
-  std::string index_path = SegmentFilePath(dir, base_offset, kIndexFileSuffix);
-  std::string time_path = SegmentFilePath(dir, base_offset, kTimeIndexFileSuffix);
+  seg->file_suffix_ = std::string(file_suffix);
+  std::string index_path = SegmentFilePath(dir, base_offset, kIndexFileSuffix) + seg->file_suffix_;
+  std::string time_path =
+      SegmentFilePath(dir, base_offset, kTimeIndexFileSuffix) + seg->file_suffix_;
   seg->indexes_were_missing_ = !env.FileExists(index_path) || !env.FileExists(time_path);
 
-  auto log = FileRecords::Open(env, SegmentFilePath(dir, base_offset, kLogFileSuffix));
+  auto log =
+      FileRecords::Open(env, SegmentFilePath(dir, base_offset, kLogFileSuffix) + seg->file_suffix_);
   if (!log.ok()) return log.status();
   seg->log_ = std::move(*log);
   auto offset_index = OffsetIndex::Open(env, index_path, base_offset, seg->max_index_size_);
@@ -292,7 +295,7 @@ Status LogSegment::Close() {
 Status LogSegment::DeleteFiles() {
   Close();
   for (auto suffix : {kLogFileSuffix, kIndexFileSuffix, kTimeIndexFileSuffix}) {
-    std::string path = SegmentFilePath(dir_, base_offset_, suffix);
+    std::string path = SegmentFilePath(dir_, base_offset_, suffix) + file_suffix_;
     if (env_.FileExists(path)) {
       if (Status s = env_.RemoveFile(path); !s.ok()) return s;
     }

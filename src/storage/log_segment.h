@@ -65,10 +65,13 @@ class LogSegment {
   /// index is created empty and reported by indexes_were_missing(); the log
   /// must then Recover to rebuild it). `now_ms` is the creation time that
   /// segment.ms and retention use until the segment has timestamps.
+  /// `file_suffix` is appended to all three file names: the cleaner
+  /// writes a segment as `<base>.log.cleaned` and so on (log_cleaner.h).
   /// Errors: KAFKA_STORAGE_ERROR.
   static Result<std::unique_ptr<LogSegment>> Open(Env& env, const std::string& dir,
                                                   int64_t base_offset, const LogConfig& config,
-                                                  int64_t now_ms);
+                                                  int64_t now_ms,
+                                                  std::string_view file_suffix = {});
   ~LogSegment();
 
   int64_t base_offset() const { return base_offset_; }
@@ -148,6 +151,7 @@ class LogSegment {
 
   Env& env_;
   std::string dir_;
+  std::string file_suffix_;  // "" or ".cleaned"
   int64_t base_offset_;
   int32_t index_interval_bytes_;
   size_t max_index_size_;
