@@ -2,6 +2,7 @@
 #include "server/kafka_server.h"
 
 #include "common/logging.h"
+#include "server/file_lock.h"
 #include "server/meta_properties.h"
 
 namespace gregor {
@@ -71,6 +72,13 @@ Status KafkaServer::Startup() {
   Env& env = *Env::Default();
   auto log_dirs = config_.GetList("log.dirs");
   int32_t node_id = config_.GetInt("node.id");
+  // One broker per log directory: lock each before touching anything in it.
+  for (const auto& dir : log_dirs) {
+    if (Status s = env.CreateDir(dir); !s.ok()) return s;
+    auto lock = FileLock::TryLock(dir + "/.lock");
+    if (!lock.ok()) return lock.status();
+    dir_locks_.push_back(std::move(*lock));
+  }
   auto meta = EnsureMetaProperties(env, log_dirs, node_id);
   if (!meta.ok()) return meta.status();
   cluster_id_ = meta->cluster_id;
@@ -196,6 +204,7 @@ Status KafkaServer::Shutdown() {
   // Parked fetches expire no more; their responses would have nowhere to go.
   fetch_timer_->Shutdown();
   Status s = logs_->Shutdown();
+  dir_locks_.clear();  // after the last write to the directories
   if (s.ok()) Logger("server")->info("shut down cleanly");
   return s;
 }

@@ -32,11 +32,13 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "controller/topic_registry.h"
 #include "network/socket_server.h"
 #include "server/delayed_operation_purgatory.h"
+#include "server/file_lock.h"
 #include "server/kafka_apis.h"
 #include "server/kafka_config.h"
 #include "server/metrics_http_server.h"
@@ -77,6 +79,7 @@ class KafkaServer {
 
   const KafkaConfig& config_;
   Clock& clock_;
+  std::vector<std::unique_ptr<FileLock>> dir_locks_;  // `.lock` in each log dir
   std::string cluster_id_;
   RegisterBrokerRecord registration_;
   std::unique_ptr<LogManager> logs_;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Broker registration at startup: a whole KafkaServer (port 0, real
 // clock) started twice on the same directories writes one
-// RegisterBrokerRecord per start, each with a newer epoch.
+// RegisterBrokerRecord per start, each with a newer epoch. And the log
+// directory lock: two live brokers never share a directory.
 #include <gtest/gtest.h>
 
 #include "controller/metadata_records.h"
+#include "server/file_lock.h"
 #include "server/kafka_server.h"
 #include "server_test_util.h"
 
@@ -68,6 +70,37 @@ TEST_F(KafkaServerRegistrationTest, EachStartupWritesANewUnfencedRegistration) {
     EXPECT_FALSE(r.fenced);  // one node is its own controller: unfenced at once
     EXPECT_FALSE(r.in_controlled_shutdown);
   }
+}
+
+
+// Kafka's LogManager locks `.lock` in every log dir; so does KafkaServer: a
+// second broker on the same directories refuses to start (and the first
+// keeps its files), and the lock is gone after a clean shutdown.
+TEST_F(KafkaServerRegistrationTest, SecondBrokerOnTheSameLogDirRefusesToStart) {
+  auto config = testing::LoopbackServerConfig(dir_.path() + "/data");
+  ASSERT_TRUE(config);
+  KafkaServer first(*config, SystemClock::Instance());
+  ASSERT_TRUE(first.Startup().ok());
+  {
+    KafkaServer second(*config, SystemClock::Instance());
+    Status s = second.Startup();
+    EXPECT_EQ(s.code(), ErrorCode::kKafkaStorageError) << s.ToString();
+    EXPECT_NE(s.message().find("another broker process"), std::string::npos) << s.ToString();
+  }
+  EXPECT_TRUE(first.Shutdown().ok());
+  KafkaServer again(*config, SystemClock::Instance());
+  EXPECT_TRUE(again.Startup().ok());
+  EXPECT_TRUE(again.Shutdown().ok());
+}
+
+TEST(FileLockTest, ASecondLockOnTheSameFileFailsUntilTheFirstIsReleased) {
+  TempDir dir;
+  std::string path = dir.path() + "/.lock";
+  auto first = FileLock::TryLock(path);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(FileLock::TryLock(path).ok());
+  first.value().reset();  // unlocks
+  EXPECT_TRUE(FileLock::TryLock(path).ok());
 }
 
 }  // namespace
