@@ -9,7 +9,10 @@
 #   make book          the book in build/book/html
 #   make bench         all benchmarks (Google Benchmark), report to build/bench/
 #   make sanitize      clang-16 ASan+UBSan build, unit/record/storage tests
-#   make fuzz          clang-16 libFuzzer on record batch parsing (FUZZ_SECONDS=60)
+#   make fuzz          clang-16 libFuzzer: record batches, requests, config parsers
+#                      (FUZZ_SECONDS=60 each, two at a time; a long run that grows
+#                      the kept corpus: FUZZ_SECONDS=3600 FUZZ_KEEP=1 make fuzz)
+#   make torture       the long fault run: >= 50 SIGKILL cycles under load (tests/fault)
 #   make check         everything CI runs
 
 BUILD      ?= build
@@ -17,12 +20,15 @@ CLANG_BUILD ?= build-clang
 GREGOR_WERROR ?= OFF
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
+FUZZ_KEEP  ?= 0
+TORTURE_KILLS ?= 60
+TORTURE_SEED ?= 11
 CTEST_ARGS ?=
 CMAKE_GEN  := -G Ninja
 export CCACHE_DIR ?= $(HOME)/.ccache
 export CCACHE_MAXSIZE ?= 5G
 
-.PHONY: all deps configure build test broker tour book bench sanitize fuzz check format clean
+.PHONY: all deps configure build test broker tour book bench sanitize fuzz torture check format clean
 
 all: build
 
@@ -78,7 +84,17 @@ sanitize: deps $(CLANG_BUILD)/build.ninja
 
 fuzz: deps $(CLANG_BUILD)/build.ninja
 	cmake --build $(CLANG_BUILD) -j $(JOBS) --target fuzz
-	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzzers.sh $(CLANG_BUILD)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=$(FUZZ_KEEP) bash scripts/run-fuzzers.sh $(CLANG_BUILD)
+
+# The fault harness's long run (tests/fault/README.md): TORTURE_KILLS
+# SIGKILL/restart cycles plus 10 SIGKILLs during recovery, 5 SIGTERM and 5
+# SIGSTOP cycles under four producers; counts in $(BUILD)/fault-torture.json.
+torture: configure
+	cmake --build $(BUILD) -j $(JOBS) --target gregor-server gregor-dump-log fault_producer
+	/usr/bin/python3 tests/fault/fault_test.py --server $(BUILD)/tools/gregor-server \
+	  --producer $(BUILD)/tests/fault/fault_producer --dump-log $(BUILD)/tools/gregor-dump-log \
+	  --source . --kills $(TORTURE_KILLS) --recovery-kills 10 --terms 5 --pauses 5 \
+	  --seed $(TORTURE_SEED) --time-budget-s 3000 --summary $(BUILD)/fault-torture.json
 
 check: test sanitize book fuzz
 

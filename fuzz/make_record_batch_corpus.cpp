@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Writes the seed corpus of record_batch_fuzzer into the directory given
 // (fuzz/corpus/record_batch): small valid batches of every codec and kind,
-// and a few broken ones. Not built by default:
+// a few broken ones, and one bare stream per codec for the direct path.
+// Not built by default:
 //   cmake --build build --target record_batch_make_corpus
 //   build/fuzz/record_batch_make_corpus fuzz/corpus/record_batch
 #include <snappy.h>
@@ -106,5 +107,17 @@ int main(int argc, char** argv) {
   Bytes bad_crc = Batch(CompressionType::kGzip);
   bad_crc[BatchLayout::kCrc] ^= 0x5a;
   Write(dir, "bad-crc.bin", bad_crc);
+
+  // The fuzzer's direct codec path: first byte = codec (mod 5), then one
+  // stream of that codec, without a batch or CRC around it.
+  for (CompressionType c : {CompressionType::kGzip, CompressionType::kSnappy,
+                            CompressionType::kLz4, CompressionType::kZstd}) {
+    Bytes records(plain.begin() + BatchLayout::kHeaderSize, plain.end());
+    Result<Bytes> packed = Compress(c, records);
+    if (!packed.ok()) return 1;
+    Bytes seed = {uint8_t(c)};
+    seed.insert(seed.end(), packed->begin(), packed->end());
+    Write(dir, ("codec-" + std::string(CompressionName(c)) + ".bin").c_str(), seed);
+  }
   return 0;
 }

@@ -380,9 +380,24 @@ Result<Bytes> ZstdDecompress(ByteSpan input, size_t cap) {
   }
   CappedOutput out(cap, guess);
   size_t pos = 0;
+  bool frame_start = true;
   return Drive(
       CompressionType::kZstd, out, cap,
       [&](uint8_t* dst, size_t room, size_t& produced, size_t& consumed, std::string& error) {
+        // Only zstd v1 frames (and skippable ones): libzstd also decodes
+        // legacy (v0.x) frames, whose decoders ignore windowLogMax and the
+        // custom allocator and take what the header asks (128 MiB, found by
+        // record_batch_fuzzer). Kafka's producers write v1 frames only.
+        if (frame_start && input.size() - pos >= 4) {
+          const uint8_t* m = input.data() + pos;
+          uint32_t magic = uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 |
+                           uint32_t(m[3]) << 24;
+          if (magic != ZSTD_MAGICNUMBER && (magic & ZSTD_MAGIC_SKIPPABLE_MASK) !=
+                                               ZSTD_MAGIC_SKIPPABLE_START) {
+            error = fmt::format("not a zstd v1 frame (magic {:#010x})", magic);
+            return Step::kError;
+          }
+        }
         ZSTD_outBuffer o{dst, room, 0};
         ZSTD_inBuffer i{input.data(), input.size(), pos};
         size_t hint = ZSTD_decompressStream(dctx.get(), &o, &i);
@@ -394,6 +409,7 @@ Result<Bytes> ZstdDecompress(ByteSpan input, size_t cap) {
         consumed = i.pos - pos;
         pos = i.pos;
         // 0: a frame ended and is flushed; more frames may follow.
+        frame_start = hint == 0;
         return hint == 0 && pos == input.size() ? Step::kDone : Step::kContinue;
       });
 }

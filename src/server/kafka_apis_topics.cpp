@@ -20,6 +20,10 @@ ApiResponse KafkaApis::HandleCreateTopics(const ParsedRequest& req) {
   std::map<std::string, int> seen;
   for (const CreatableTopic& t : body->topics) ++seen[t.name];
 
+  // One request creates at most this many partitions in all: a single
+  // num_partitions of 2^31-1 would otherwise make the broker build that
+  // many metadata records and log directories (found by request_fuzzer).
+  int64_t budget = config_.GetInt("gregor.create.topics.max.partitions");
   CreateTopicsResponse response;
   for (const CreatableTopic& t : body->topics) {
     CreatableTopicResult& out = response.topics.emplace_back();
@@ -57,6 +61,14 @@ ApiResponse KafkaApis::HandleCreateTopics(const ParsedRequest& req) {
       }
       partitions = int32_t(indexes.size());
     }
+    if (partitions > budget) {
+      fail(ErrorCode::kInvalidPartitions,
+           "Number of partitions " + std::to_string(partitions) +
+               " exceeds what this request may still create (" + std::to_string(budget) +
+               " of gregor.create.topics.max.partitions)");
+      continue;
+    }
+    if (partitions > 0) budget -= partitions;
     std::map<std::string, std::string> configs;
     for (const CreatableTopicConfig& c : t.configs) {
       if (c.value) configs[c.name] = *c.value;  // null: the broker default

@@ -61,6 +61,9 @@ std::vector<ConfigDef> MakeDefs() {
       {"transaction.state.log.min.isr", T::kInt, "2", "min.insync.replicas of __transaction_state."},
       {"group.initial.rebalance.delay.ms", T::kInt, "3000",
        "Wait this long for more members before the first rebalance."},
+      {"gregor.create.topics.max.partitions", T::kInt, "10000",
+       "Partitions one CreateTopics request may create in all (Kafka's controller: "
+       "10,000 records per operation)."},
       {"gregor.metrics.listener", T::kString, "",
        "host:port of the Prometheus /metrics endpoint; empty = off."},
       // Test-only fault injection (FaultInjector); off unless the partition is set.

@@ -168,6 +168,17 @@ TEST(DecompressionBombTest, ZstdNeedingAWindowOverTheCapIsRefused) {
   ExpectBombDefused(CompressionType::kZstd, ZstdBomb(23));
 }
 
+// A legacy (v0.6) zstd frame whose header asks for a 128 MiB window: the
+// legacy decoders ignore windowLogMax and allocate it with plain malloc,
+// so only v1 frames are accepted (found by record_batch_fuzzer).
+TEST(DecompressionBombTest, ZstdLegacyFrameIsRefused) {
+  const Bytes legacy = {0x26, 0xb5, 0x2f, 0xfd, 0x4f, 0x00, 0xa8, 0x27, 0xfd,
+                        0x00, 0xfd, 0x20, 0x00, 0xa8, 0x27, 0xfd, 0x00};
+  Result<Bytes> d = Decompress(CompressionType::kZstd, legacy, size_t(1) << 20);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), ErrorCode::kCorruptMessage);
+}
+
 // The bound in the ordinary case: a 4 MiB output under a 64 MiB cap costs
 // at most twice the output (the buffer doubling) plus the codec's state.
 TEST(DecompressionBombTest, NormalDecodesCostAboutTheirOutput) {
