@@ -46,6 +46,8 @@ std::vector<ConfigDef> MakeDefs() {
       {"log.index.size.max.bytes", T::kInt, "10485760", "Preallocated size of each index."},
       {"log.flush.interval.messages", T::kLong, kLongMax, "fsync after this many records."},
       {"log.flush.interval.ms", T::kLong, kLongMax, "fsync when the last flush is this old."},
+      {"log.flush.offset.checkpoint.interval.ms", T::kLong, "60000",
+       "Flush rolled segments and write the recovery-point checkpoint this often."},
       {"log.message.timestamp.type", T::kString, "CreateTime", "CreateTime or LogAppendTime."},
       {"message.max.bytes", T::kInt, "1048588", "Largest record batch accepted."},
       {"socket.request.max.bytes", T::kInt, "104857600", "Largest request frame accepted."},

@@ -177,13 +177,33 @@ Status KafkaServer::RegisterBroker(int32_t node_id) {
 }
 // [server-register-broker]
 
+// Two periodic jobs on one thread: retention every
+// log.retention.check.interval.ms, and every
+// log.flush.offset.checkpoint.interval.ms flushing rolled segments and
+// checkpointing the recovery points, so that a crash is recovered from the
+// active segments rather than from the last clean shutdown.
 void KafkaServer::RetentionLoop() {
-  const auto interval = std::chrono::milliseconds(config_.GetLong("log.retention.check.interval.ms"));
+  using Clock = std::chrono::steady_clock;
+  const auto retention = std::chrono::milliseconds(config_.GetLong("log.retention.check.interval.ms"));
+  const auto checkpoint =
+      std::chrono::milliseconds(config_.GetLong("log.flush.offset.checkpoint.interval.ms"));
+  auto next_retention = Clock::now() + retention;
+  auto next_checkpoint = Clock::now() + checkpoint;
   std::unique_lock lock(mu_);
-  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+  while (!stop_cv_.wait_until(lock, std::min(next_retention, next_checkpoint),
+                              [this] { return stopping_; })) {
     lock.unlock();
-    auto deleted = logs_->CleanupLogs();
-    if (!deleted.ok()) Logger("server")->warn("retention: {}", deleted.status().ToString());
+    auto now = Clock::now();
+    if (now >= next_checkpoint) {
+      Status s = logs_->FlushRolledSegmentsAndCheckpoint();
+      if (!s.ok()) Logger("server")->warn("checkpoint: {}", s.ToString());
+      next_checkpoint = now + checkpoint;
+    }
+    if (now >= next_retention) {
+      auto deleted = logs_->CleanupLogs();
+      if (!deleted.ok()) Logger("server")->warn("retention: {}", deleted.status().ToString());
+      next_retention = now + retention;
+    }
     lock.lock();
   }
 }

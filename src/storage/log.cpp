@@ -259,6 +259,16 @@ Status Log::FlushAll() {
   return FlushLocked(log_end_offset_.message_offset);
 }
 
+Status Log::FlushRolledSegments() {
+  std::lock_guard lock(mu_);
+  if (offline_ || closed_) return Offline(dir_);
+  // Holding mu_ while the rolled segments are fsynced pauses appends to
+  // this partition for that long; Kafka flushes them on a scheduler thread
+  // outside its lock. The kernel has usually written most of those bytes
+  // back already, so the pause is short, and the code stays simple.
+  return FlushLocked(active().base_offset());
+}
+
 // [log-flush]
 Status Log::FlushLocked(int64_t up_to) {
   if (offline_ || closed_) return Offline(dir_);

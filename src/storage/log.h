@@ -161,6 +161,11 @@ class Log {
   Status Flush(Offset up_to);
   /// Flush(LogEndOffset()).
   Status FlushAll();
+  /// Flushes every segment below the active one, so RecoveryPoint reaches
+  /// the active segment's base offset (Kafka flushes a segment when it is
+  /// rolled; LogManager calls this periodically instead). No-op when the
+  /// recovery point is already there. Errors: KAFKA_STORAGE_ERROR.
+  Status FlushRolledSegments();
   /// Starts a new active segment at LogEndOffset (no-op when the active
   /// segment is empty). Errors: KAFKA_STORAGE_ERROR.
   Status Roll();

@@ -173,6 +173,17 @@ Status LogManager::FlushAll() {
   return first;
 }
 
+Status LogManager::FlushRolledSegmentsAndCheckpoint() {
+  Status first;
+  for (const auto& tp : AllPartitions()) {
+    if (auto log = GetLog(tp)) {
+      if (Status s = log->FlushRolledSegments(); !s.ok() && first.ok()) first = s;
+    }
+  }
+  if (Status s = CheckpointRecoveryOffsetsAndLogStartOffsets(); !s.ok() && first.ok()) first = s;
+  return first;
+}
+
 Result<int> LogManager::CleanupLogs() {
   int deleted = 0;
   Status first;

@@ -75,6 +75,13 @@ class LogManager {
   Status CheckpointRecoveryOffsetsAndLogStartOffsets();
   /// Flushes every log to its end (what flush.ms would schedule).
   Status FlushAll();
+  /// Flushes every log's rolled segments (Log::FlushRolledSegments), then
+  /// writes the checkpoints, so that recovery after a crash starts at the
+  /// active segments instead of wherever the last clean shutdown left the
+  /// recovery points. KafkaServer calls it every
+  /// log.flush.offset.checkpoint.interval.ms. Errors: the first log's
+  /// error, after trying all.
+  Status FlushRolledSegmentsAndCheckpoint();
   /// Retention over every log (Log::DeleteOldSegments); the number of
   /// segments deleted. Errors: the first log's error, after trying all.
   Result<int> CleanupLogs();

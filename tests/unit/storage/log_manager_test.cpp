@@ -163,6 +163,33 @@ TEST_F(LogManagerTest, UncleanStartRecoversFromCheckpointedRecoveryPoint) {
   EXPECT_EQ(log->LogEndOffset(), Offset(60));
 }
 
+// Found by the fault harness: the recovery point used to move only at a
+// clean shutdown, so every crash rescanned everything since. Flushing the
+// rolled segments and checkpointing (what KafkaServer does every
+// log.flush.offset.checkpoint.interval.ms) leaves only the active segment
+// to recover, while everything appended stays.
+TEST_F(LogManagerTest, PeriodicCheckpointLeavesOnlyTheActiveSegmentToRecover) {
+  Start();
+  AppendTo(kOrders0, 10);  // 4 KiB segments: several rolls
+  auto log = LogFor(kOrders0);
+  ASSERT_GT(log->NumberOfSegments(), 2);
+  EXPECT_EQ(log->RecoveryPoint(), Offset(0));
+  ASSERT_TRUE(manager_->FlushRolledSegmentsAndCheckpoint().ok());
+  EXPECT_GT(log->RecoveryPoint(), Offset(0));
+  EXPECT_LT(log->RecoveryPoint(), log->LogEndOffset());  // not the active one
+  int segments_at_checkpoint = log->NumberOfSegments();
+  AppendTo(kOrders0, 1);  // may roll again: then two segments are unflushed
+  int unflushed = 1 + log->NumberOfSegments() - segments_at_checkpoint;
+  log.reset();
+  manager_.reset();  // a crash: no Shutdown, no marker
+  Start();
+  log = manager_->GetLog(kOrders0);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery_stats().segments_recovered, unflushed);
+  EXPECT_LT(unflushed, log->NumberOfSegments());
+  EXPECT_EQ(log->LogEndOffset(), Offset(55));
+}
+
 TEST_F(LogManagerTest, GarbledCheckpointMeansFullRecovery) {
   Start();
   AppendTo(kOrders0, 10);
