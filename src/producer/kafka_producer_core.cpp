@@ -102,6 +102,18 @@ KafkaProducerCore::KafkaProducerCore(ProducerConfig config, std::vector<Node> bo
 
 KafkaProducerCore::~KafkaProducerCore() { Close(std::chrono::milliseconds::max()); }
 
+void KafkaProducerCore::NotifyInterceptors(
+    const std::vector<std::shared_ptr<ProducerInterceptor>>& interceptors,
+    const RecordMetadata& m, const Status& status) {
+  for (const auto& i : interceptors) {
+    try {
+      i->OnAcknowledgement(m, status);
+    } catch (const std::exception& e) {
+      Logger("producer")->warn("interceptor OnAcknowledgement threw: {}", e.what());
+    }
+  }
+}
+
 KafkaProducerCore::LastLookup& KafkaProducerCore::ThreadLastLookup() {
   thread_local LastLookup last;
   return last;
@@ -113,13 +125,7 @@ RecordFuture KafkaProducerCore::Fail(const SerializedRecord& record, int32_t par
   RecordMetadata m;
   m.topic = record.topic;
   m.partition = partition;
-  for (const auto& i : config_.interceptors) {
-    try {
-      i->OnAcknowledgement(m, status);
-    } catch (const std::exception& e) {
-      Logger("producer")->warn("interceptor OnAcknowledgement threw: {}", e.what());
-    }
-  }
+  NotifyInterceptors(config_.interceptors, m, status);
   if (callback) callback(m, status);
   return FailedRecordFuture(record.topic, partition, status);
 }
@@ -175,27 +181,23 @@ RecordFuture KafkaProducerCore::Send(SerializedRecord record,
     partition = DefaultPartitionForKey(*r.key, tp.count);
   }
   // [producer-send]
-  SendCallback wrapped = std::move(callback);
+  // With interceptors, the batch calls them before the user's callback.
+  // Without, the user's callback goes in as it is (no wrapper per record).
+  SendCallback wrapped;
   if (!config_.interceptors.empty()) {
-    wrapped = [interceptors = config_.interceptors, cb = std::move(wrapped)](
+    wrapped = [interceptors = config_.interceptors, cb = callback](
                   const RecordMetadata& m, const Status& s) {
-      for (const auto& i : interceptors) {
-        try {
-          i->OnAcknowledgement(m, s);
-        } catch (const std::exception& e) {
-          Logger("producer")
-              ->warn("interceptor OnAcknowledgement threw: {}", e.what());
-        }
-      }
+      NotifyInterceptors(interceptors, m, s);
       if (cb) cb(m, s);
     };
   }
+  const SendCallback& on_done = wrapped ? wrapped : callback;
   // [producer-send-append]
-  auto result = accumulator_.Append(record.topic, partition, r, wrapped,
+  auto result = accumulator_.Append(record.topic, partition, r, on_done,
                                     remaining_ms, tp.count, tp.available);
   if (!result.status.ok()) {
     record.key = std::move(r.key);
-    return Fail(record, partition, result.status, wrapped);
+    return Fail(record, partition, result.status, callback);  // notifies once
   }
   if (result.batch_is_full || result.new_batch_created) sender_.Wakeup();
   return std::move(result.future);

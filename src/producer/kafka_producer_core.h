@@ -65,8 +65,13 @@ class KafkaProducerCore : public Producer {
   // at the current metadata version costs one lock and no clock read.
   Result<std::shared_ptr<const TopicPartitions>> WaitOnMetadata(
       const std::string& topic, std::optional<int32_t> partition, int64_t* remaining_ms);
+  // Tells the interceptors, then `callback`, that the record failed.
   RecordFuture Fail(const SerializedRecord& record, int32_t partition, const Status& status,
                     const SendCallback& callback);
+  // OnAcknowledgement of each interceptor; exceptions are logged, as Kafka.
+  static void NotifyInterceptors(
+      const std::vector<std::shared_ptr<ProducerInterceptor>>& interceptors,
+      const RecordMetadata& m, const Status& status);
 
   const ProducerConfig config_;
   Clock& clock_;
