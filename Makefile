@@ -12,7 +12,8 @@
 #   make fuzz          clang-16 libFuzzer: record batches, requests, config parsers
 #                      (FUZZ_SECONDS=60 each, two at a time; a long run that grows
 #                      the kept corpus: FUZZ_SECONDS=3600 FUZZ_KEEP=1 make fuzz)
-#   make torture       the long fault run: >= 50 SIGKILL cycles under load (tests/fault)
+#   make torture       the long fault run: >= 50 SIGKILL cycles, then disk faults and power
+#                      losses, under load (tests/fault)
 #   make check         everything CI runs
 
 BUILD      ?= build
@@ -23,6 +24,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_KEEP  ?= 0
 TORTURE_KILLS ?= 60
 TORTURE_SEED ?= 11
+TORTURE_DISK_FAULTS ?= 10
+TORTURE_POWERLOSSES ?= 20
 CTEST_ARGS ?=
 CMAKE_GEN  := -G Ninja
 export CCACHE_DIR ?= $(HOME)/.ccache
@@ -89,12 +92,20 @@ fuzz: deps $(CLANG_BUILD)/build.ninja
 # The fault harness's long run (tests/fault/README.md): TORTURE_KILLS
 # SIGKILL/restart cycles plus 10 SIGKILLs during recovery, 5 SIGTERM and 5
 # SIGSTOP cycles under four producers; counts in $(BUILD)/fault-torture.json.
+# Then the disk faults: TORTURE_DISK_FAULTS ENOSPC and as many EIO cycles,
+# TORTURE_POWERLOSSES simulated power losses and 10 SIGKILLs, on a
+# flush.messages=1 topic and a default-flush one; $(BUILD)/fault-torture-disk.json.
 torture: configure
 	cmake --build $(BUILD) -j $(JOBS) --target gregor-server gregor-dump-log fault_producer
 	/usr/bin/python3 tests/fault/fault_test.py --server $(BUILD)/tools/gregor-server \
 	  --producer $(BUILD)/tests/fault/fault_producer --dump-log $(BUILD)/tools/gregor-dump-log \
 	  --source . --kills $(TORTURE_KILLS) --recovery-kills 10 --terms 5 --pauses 5 \
 	  --seed $(TORTURE_SEED) --time-budget-s 3000 --summary $(BUILD)/fault-torture.json
+	/usr/bin/python3 tests/fault/disk_fault_test.py --server $(BUILD)/tools/gregor-server \
+	  --producer $(BUILD)/tests/fault/fault_producer --dump-log $(BUILD)/tools/gregor-dump-log \
+	  --source . --enospc $(TORTURE_DISK_FAULTS) --eio $(TORTURE_DISK_FAULTS) \
+	  --powerlosses $(TORTURE_POWERLOSSES) --kills 10 --seed $(TORTURE_SEED) --restart-bound-s 30 \
+	  --read-every 3 --time-budget-s 3000 --summary $(BUILD)/fault-torture-disk.json
 
 check: test sanitize book fuzz
 

@@ -12,6 +12,10 @@
 //   Recovery/<log>/<tail>  Log::Open after an unclean stop; the flushed part
 //                       of the log is <log> MiB, the unflushed tail <tail>
 //                       MiB. The claim: time depends on the tail only.
+//   Cleaner/<log MiB>   one Cleaner::Clean pass over a dirty log of that
+//                       size: 100-byte values, keys drawn from a set of 1%
+//                       of the record count, 128 MiB segments; MB/s of
+//                       dirty log processed
 //
 // GREGOR_BENCH_SMOKE=1 (the bench-smoke CTest) shrinks the sizes so the
 // file still runs every benchmark in seconds. scripts/bench-report.py turns
@@ -30,6 +34,7 @@
 #include "record/compression.h"
 #include "record/memory_records_builder.h"
 #include "record/record_batch_reader.h"
+#include "storage/cleaner.h"
 #include "storage/env.h"
 #include "storage/log.h"
 #include "storage/offset_index.h"
@@ -266,6 +271,89 @@ void BM_Recovery(benchmark::State& state) {
 }
 BENCHMARK(BM_Recovery)->Name("Recovery")->Args({0, 64})->Args({1024, 64})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---------------------------------------------------------------- cleaner
+
+// Fills `log` with about `volume` bytes of keyed records: 100-byte values,
+// keys drawn uniformly from a set of 1% of the record count, in batches of
+// 128 records (about 16 KiB, a producer's default batch.size). Returns the
+// number of records.
+Result<int64_t> FillKeyedLog(Log& log, int64_t volume) {
+  constexpr int kPerBatch = 128;
+  std::string value(100, 'v');
+  auto make_batch = [&](std::mt19937_64& rng, int64_t keys, int64_t ts) {
+    MemoryRecordsBuilder builder(BatchOptions{});
+    for (int i = 0; i < kPerBatch; ++i) {
+      builder.Append(Record{ts, "key-" + std::to_string(rng() % uint64_t(keys)), value, {}});
+    }
+    return builder.Build();
+  };
+  std::mt19937_64 probe(1);
+  int64_t per_record = int64_t(make_batch(probe, 1000000, 0).size()) / kPerBatch;
+  int64_t records = volume / per_record;
+  int64_t keys = std::max<int64_t>(1, records / 100);
+  std::mt19937_64 rng(7);
+  for (int64_t written = 0; written < records; written += kPerBatch) {
+    Bytes batch = make_batch(rng, keys, 1'700'000'000'000 + written);
+    if (auto r = log.Append(batch, Epoch{0}); !r.ok()) return r.status();
+  }
+  return records;
+}
+
+// One cleaning pass over a freshly written log, timed alone: writing the
+// log, its fsync and the roll that makes it all inactive are setup. What
+// is timed is what Kafka's cleaner thread does: build the offset map over
+// the dirty section, rewrite every segment into `.cleaned`, swap.
+void BM_Cleaner(benchmark::State& state) {
+  int64_t scale = Smoke() ? 64 : 1;  // smoke: 16 MiB in 2 MiB segments
+  int64_t volume = (state.range(0) << 20) / scale;
+  MockClock clock;
+  LogConfig config;
+  config.segment_bytes = int32_t((int64_t(128) << 20) / scale);
+  CleanerStats last;
+  int64_t records = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    {
+      ScratchDir dir("cleaner");
+      auto log = Log::Open(*Env::Default(), (dir.path / "bench-0").string(), config, clock);
+      if (!log.ok()) {
+        state.SkipWithError(log.status().ToString().c_str());
+        return;
+      }
+      auto filled = FillKeyedLog(**log, volume);
+      Status s = filled.ok() ? (*log)->Roll() : filled.status();
+      if (s.ok()) s = (*log)->FlushAll();
+      if (!s.ok()) {
+        state.SkipWithError(s.ToString().c_str());
+        return;
+      }
+      records = *filled;
+      // log.cleaner.dedupe.buffer.size's default, 128 MiB.
+      Cleaner cleaner(size_t(128) << 20, clock);
+      state.ResumeTiming();
+      auto stats = cleaner.Clean(**log, 0);
+      state.PauseTiming();
+      if (!stats.ok()) {
+        state.SkipWithError(stats.status().ToString().c_str());
+        return;
+      }
+      last = *stats;
+    }
+    state.ResumeTiming();
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * last.bytes_read);
+  state.counters["dirty_MiB"] = double(last.bytes_read) / (1 << 20);
+  state.counters["written_MiB"] = double(last.bytes_written) / (1 << 20);
+  state.counters["records"] = double(records);
+  state.counters["kept"] = double(last.records_retained);
+}
+BENCHMARK(BM_Cleaner)
+    ->Name("Cleaner")
+    ->Arg(1024)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace gregor

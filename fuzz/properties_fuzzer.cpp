@@ -29,6 +29,7 @@ void Broker(const std::map<std::string, std::string>& props) {
     switch (d.type) {
       case ConfigType::kInt: (void)config->GetInt(d.name); break;
       case ConfigType::kLong: (void)config->GetLong(d.name); break;
+      case ConfigType::kDouble: (void)config->GetDouble(d.name); break;
       case ConfigType::kBool: (void)config->GetBool(d.name); break;
       case ConfigType::kString: (void)config->GetString(d.name); break;
       case ConfigType::kList: (void)config->GetList(d.name); break;

@@ -6,6 +6,8 @@
 #
 #   FUZZ_SECONDS=60   fuzzing time per target (CI: 60)
 #   FUZZ_JOBS=2       targets fuzzed at once (the CI machine has 2 cores)
+#   FUZZ_TARGETS=""   only these targets (names, e.g. "request record_batch");
+#                     empty: every fuzz/*_fuzzer.cpp
 #   FUZZ_KEEP=0       1: merge what the run found back into the kept corpus
 #                     fuzz/corpus/<name>/ (-merge=1 keeps only inputs that
 #                     add coverage), so the next run resumes from there
@@ -54,6 +56,9 @@ names=()
 for src in "${sources[@]}"; do
   fuzzer=$(basename "$src" .cpp)           # record_batch_fuzzer
   name=${fuzzer%_fuzzer}                   # record_batch
+  if [[ -n ${FUZZ_TARGETS:-} && " $FUZZ_TARGETS " != *" $name "* ]]; then
+    continue
+  fi
   if [[ ! -x $build/fuzz/$fuzzer ]]; then
     echo "run-fuzzers: $build/fuzz/$fuzzer missing; build it with: cmake --build $1 --target fuzz" >&2
     exit 1
@@ -108,6 +113,10 @@ finish() {
   echo "== ${name}_fuzzer: no crash in ${seconds}s, ${execs:-0} executions"
 }
 
+if [[ ${#names[@]} -eq 0 ]]; then
+  echo "run-fuzzers: FUZZ_TARGETS='${FUZZ_TARGETS:-}' names no target" >&2
+  exit 1
+fi
 failed=0
 queue=("${names[@]}")
 while [[ ${#queue[@]} -gt 0 || ${#pid_of[@]} -gt 0 ]]; do

@@ -5,7 +5,13 @@
 //
 // SIGTERM or SIGINT stops it cleanly (flush, checkpoints, clean-shutdown
 // marker: the next start skips recovery). kill -9 is recovered from at the
-// next start, as chapter 01 describes.
+// next start, as chapter 01 describes. When every log dir has failed (an
+// I/O error: KAFKA_STORAGE_ERROR) the broker stops itself the same way,
+// minus the failed dirs' markers, and exits 1 (Kafka halts with 1).
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -56,6 +62,13 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   KafkaServer server(*config);
+  // Every log dir failed: stop as if signalled (the handler thread must
+  // not run Shutdown itself: Shutdown joins it).
+  std::atomic<bool> fatal{false};
+  server.SetFatalErrorHandler([&fatal](const std::string&) {
+    fatal = true;
+    ::kill(::getpid(), SIGTERM);
+  });
   if (Status s = server.Startup(); !s.ok()) {
     Logger("server")->error("startup failed: {}", s.ToString());
     return 1;
@@ -70,5 +83,5 @@ int main(int argc, char** argv) {
   sigwait(&stop, &sig);
   Logger("server")->info("signal {} received", sig);
   Status s = server.Shutdown();
-  return s.ok() ? 0 : 1;
+  return s.ok() && !fatal ? 0 : 1;
 }

@@ -3,7 +3,7 @@
 // kafka-topics.sh), built on AdminClient (include/gregor/admin.h).
 //
 //   gregor-topics --bootstrap-server H:P --create --topic T [--partitions N]
-//                 [--replication-factor R]
+//                 [--replication-factor R] [--config key=value]...
 //   gregor-topics --bootstrap-server H:P --list
 //   gregor-topics --bootstrap-server H:P --describe [--topic T]
 //   gregor-topics --bootstrap-server H:P --delete --topic T
@@ -12,7 +12,9 @@
 // ("Error while executing topic command : TOPIC_ALREADY_EXISTS: ...") and
 // exit with status 1; bad usage exits with 2.
 #include <iostream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
@@ -46,6 +48,8 @@ int main(int argc, char** argv) {
       "partitions", po::value<int32_t>()->default_value(-1), "partitions (-1: broker default)")(
       "replication-factor", po::value<int16_t>()->default_value(-1),
       "replicas per partition (-1: broker default)")(
+      "config", po::value<std::vector<std::string>>()->composing(),
+      "a topic config override key=value (repeatable), e.g. cleanup.policy=compact")(
       "request-timeout-ms", po::value<int64_t>()->default_value(30000), "request.timeout.ms");
   po::variables_map vm;
   try {
@@ -77,8 +81,19 @@ int main(int argc, char** argv) {
   gregor::AdminClient& client = **admin;
 
   if (vm.count("create")) {
-    Status s = client.CreateTopics(
-        {{topic, vm["partitions"].as<int32_t>(), vm["replication-factor"].as<int16_t>()}});
+    std::map<std::string, std::string> configs;
+    if (vm.count("config")) {
+      for (const auto& kv : vm["config"].as<std::vector<std::string>>()) {
+        size_t eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          std::cerr << "gregor-topics: --config needs key=value, got '" << kv << "'\n";
+          return 2;
+        }
+        configs[kv.substr(0, eq)] = kv.substr(eq + 1);
+      }
+    }
+    Status s = client.CreateTopics({{topic, vm["partitions"].as<int32_t>(),
+                                     vm["replication-factor"].as<int16_t>(), configs}});
     if (!s.ok()) return Fail(s);
     std::cout << "Created topic " << topic << ".\n";
   } else if (vm.count("delete")) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct NewTopic {
   std::string name;                 ///< the topic
   int32_t num_partitions = -1;      ///< partitions, or -1
   int16_t replication_factor = -1;  ///< replicas per partition, or -1
+  /// Topic config overrides (cleanup.policy, retention.ms …); the broker
+  /// refuses an unknown key or bad value with INVALID_CONFIG.
+  std::map<std::string, std::string> configs;
 };
 
 /// One partition of a described topic (Kafka's TopicPartitionInfo).

@@ -97,7 +97,10 @@ Status AdminClient::CreateTopics(const std::vector<NewTopic>& topics) {
   CreateTopicsRequest req;
   req.timeout_ms = int32_t(impl_->config_.request_timeout_ms);
   for (const auto& t : topics) {
-    req.topics.push_back(CreatableTopic{t.name, t.num_partitions, t.replication_factor, {}, {}});
+    std::vector<CreatableTopicConfig> configs;
+    for (const auto& [key, value] : t.configs) configs.push_back(CreatableTopicConfig{key, value});
+    req.topics.push_back(
+        CreatableTopic{t.name, t.num_partitions, t.replication_factor, {}, std::move(configs)});
   }
   auto resp = impl_->SendToAnyNode<CreateTopicsResponse>(req, impl_->Controller());
   if (!resp.ok()) return resp.status();

@@ -14,16 +14,21 @@
 namespace gregor {
 namespace {
 
-// Topic configs Gregor applies (Kafka's names). cleanup.policy=compact is
-// refused until the log cleaner exists (its own issue), rather than
-// accepted and silently not honoured.
+// Topic configs Gregor applies (Kafka's names).
 const std::set<std::string>& TopicConfigKeys() {
   static const std::set<std::string> keys = {
       "cleanup.policy",     "retention.ms",         "retention.bytes",
       "segment.bytes",      "segment.ms",           "segment.index.bytes",
       "index.interval.bytes", "max.message.bytes",  "flush.messages",
-      "flush.ms",           "message.timestamp.type", "segment.jitter.ms"};
+      "flush.ms",           "message.timestamp.type", "segment.jitter.ms",
+      "min.cleanable.dirty.ratio", "min.compaction.lag.ms", "max.compaction.lag.ms",
+      "delete.retention.ms"};
   return keys;
+}
+
+bool ParseDouble(const std::string& s, double* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
 }
 
 template <typename Int>
@@ -72,11 +77,26 @@ Result<LogConfig> TopicLogConfig(const LogConfig& defaults,
       c.message_timestamp_type =
           value == "LogAppendTime" ? TimestampType::kLogAppendTime : TimestampType::kCreateTime;
     } else if (key == "cleanup.policy") {
-      ok = value == "delete";  // compact: not yet (the log cleaner is its own issue)
+      ok = ParseCleanupPolicy(value, &c.cleanup_compact, &c.cleanup_delete);
+    } else if (key == "min.cleanable.dirty.ratio") {
+      // Kafka's ConfigDef: between(0, 1).
+      ok = ParseDouble(value, &c.min_cleanable_dirty_ratio) &&
+           c.min_cleanable_dirty_ratio >= 0 && c.min_cleanable_dirty_ratio <= 1;
+    } else if (key == "min.compaction.lag.ms") {
+      ok = ParseInt(value, &c.min_compaction_lag_ms) && c.min_compaction_lag_ms >= 0;
+    } else if (key == "max.compaction.lag.ms") {
+      ok = ParseInt(value, &c.max_compaction_lag_ms) && c.max_compaction_lag_ms >= 1;
+    } else if (key == "delete.retention.ms") {
+      ok = ParseInt(value, &c.delete_retention_ms) && c.delete_retention_ms >= 0;
     } else {
       ok = false;
     }
     if (!ok) return Status(ErrorCode::kInvalidConfig, "invalid topic config " + key + "=" + value);
+  }
+  // Kafka's LogConfig.validate: the two lags must not cross.
+  if (c.min_compaction_lag_ms > c.max_compaction_lag_ms) {
+    return Status(ErrorCode::kInvalidConfig,
+                  "min.compaction.lag.ms must not exceed max.compaction.lag.ms");
   }
   return c;
 }

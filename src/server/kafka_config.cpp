@@ -49,6 +49,24 @@ std::vector<ConfigDef> MakeDefs() {
       {"log.flush.offset.checkpoint.interval.ms", T::kLong, "60000",
        "Flush rolled segments and write the recovery-point checkpoint this often."},
       {"log.message.timestamp.type", T::kString, "CreateTime", "CreateTime or LogAppendTime."},
+      // Compaction (chapter 01): the topic default and the cleaner threads.
+      {"log.cleanup.policy", T::kList, "delete",
+       "delete, compact, or both: retention removes old segments, the cleaner keeps the "
+       "latest record per key."},
+      {"log.cleaner.enable", T::kBool, "true", "Run the log cleaner threads."},
+      {"log.cleaner.threads", T::kInt, "1", "Cleaner threads."},
+      {"log.cleaner.dedupe.buffer.size", T::kLong, "134217728",
+       "OffsetMap memory of all cleaner threads together."},
+      {"log.cleaner.min.cleanable.ratio", T::kDouble, "0.5",
+       "Clean a log when its dirty bytes exceed this share of its bytes."},
+      {"log.cleaner.delete.retention.ms", T::kLong, "86400000",
+       "Keep tombstones this long after their segment was cleaned."},
+      {"log.cleaner.min.compaction.lag.ms", T::kLong, "0",
+       "Records younger than this are not compacted."},
+      {"log.cleaner.max.compaction.lag.ms", T::kLong, kLongMax,
+       "A dirty record older than this makes its log cleanable whatever its ratio."},
+      {"log.cleaner.backoff.ms", T::kLong, "15000",
+       "Sleep this long when no log needs cleaning, and after a failed pass."},
       {"message.max.bytes", T::kInt, "1048588", "Largest record batch accepted."},
       {"socket.request.max.bytes", T::kInt, "104857600", "Largest request frame accepted."},
       {"num.network.threads", T::kInt, "3", "Processor threads (socket I/O)."},
@@ -79,6 +97,13 @@ std::vector<ConfigDef> MakeDefs() {
        "TEST ONLY: how many partition requests are faulted."},
       {"gregor.test.fault.delay.ms", T::kLong, "0",
        "TEST ONLY: delay each faulted request this long before answering."},
+      // Test-only disk faults (DiskFaultController); off unless set to `fault`.
+      {"gregor.test.env", T::kString, "posix",
+       "TEST ONLY: `fault` runs the broker's storage over a FaultInjectionEnv driven by "
+       "gregor.test.fault.control.file (ENOSPC, EIO, simulated power loss); `posix` = off."},
+      {"gregor.test.fault.control.file", T::kString, "",
+       "TEST ONLY: the file polled every 100 ms under gregor.test.env=fault; holds `none`, "
+       "`enospc`, `eio` or `powerloss`. Empty = `gregor-fault-control` beside the first log dir."},
   };
 }
 // [config-defs]
@@ -96,6 +121,11 @@ bool ParseInt(const std::string& s, Int* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+bool ParseDouble(const std::string& s, double* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
 bool Valid(ConfigType type, const std::string& v) {
   switch (type) {
     case ConfigType::kInt: {
@@ -105,6 +135,10 @@ bool Valid(ConfigType type, const std::string& v) {
     case ConfigType::kLong: {
       int64_t x;
       return ParseInt(v, &x);
+    }
+    case ConfigType::kDouble: {
+      double x;
+      return ParseDouble(v, &x);
     }
     case ConfigType::kBool:
       return v == "true" || v == "false";
@@ -172,7 +206,43 @@ Result<KafkaConfig> KafkaConfig::Create(const std::map<std::string, std::string>
     }
     config.values_[key] = value;
   }
+  if (Status s = config.ValidateCleanerKeys(); !s.ok()) return s;
   return config;
+}
+
+namespace {
+
+// log.cleanup.policy's list items, parsed as a topic's cleanup.policy.
+bool CleanupPolicyOf(const KafkaConfig& config, bool* compact, bool* del) {
+  std::string policy;
+  for (const auto& item : config.GetList("log.cleanup.policy")) {
+    policy += (policy.empty() ? "" : ",") + item;
+  }
+  return ParseCleanupPolicy(policy, compact, del);
+}
+
+}  // namespace
+
+// Ranges Kafka's ConfigDef enforces on the compaction keys.
+Status KafkaConfig::ValidateCleanerKeys() const {
+  auto invalid = [&](const std::string& key) {
+    auto it = values_.find(key);
+    return Status(ErrorCode::kInvalidConfig,
+                  "invalid value '" + (it == values_.end() ? "" : it->second) + "' for " + key);
+  };
+  bool compact, del;
+  if (!CleanupPolicyOf(*this, &compact, &del)) return invalid("log.cleanup.policy");
+  double ratio = GetDouble("log.cleaner.min.cleanable.ratio");
+  if (!(ratio >= 0 && ratio <= 1)) return invalid("log.cleaner.min.cleanable.ratio");
+  for (const char* key : {"log.cleaner.delete.retention.ms", "log.cleaner.min.compaction.lag.ms",
+                          "log.cleaner.backoff.ms", "log.cleaner.dedupe.buffer.size"}) {
+    if (GetLong(key) < 0) return invalid(key);
+  }
+  if (GetLong("log.cleaner.max.compaction.lag.ms") < 1) {
+    return invalid("log.cleaner.max.compaction.lag.ms");
+  }
+  if (GetInt("log.cleaner.threads") < 0) return invalid("log.cleaner.threads");
+  return Status::Ok();
 }
 
 const ConfigDef& KafkaConfig::Def(const std::string& name, ConfigType type) const {
@@ -198,6 +268,14 @@ int64_t KafkaConfig::GetLong(const std::string& name) const {
   auto it = values_.find(name);
   int64_t v = 0;
   ParseInt(it != values_.end() ? it->second : d.default_value, &v);
+  return v;
+}
+
+double KafkaConfig::GetDouble(const std::string& name) const {
+  const ConfigDef& d = Def(name, ConfigType::kDouble);
+  auto it = values_.find(name);
+  double v = 0;
+  ParseDouble(it != values_.end() ? it->second : d.default_value, &v);
   return v;
 }
 
@@ -250,8 +328,22 @@ LogConfig KafkaConfig::DefaultLogConfig() const {
   c.message_timestamp_type = GetString("log.message.timestamp.type") == "LogAppendTime"
                                  ? TimestampType::kLogAppendTime
                                  : TimestampType::kCreateTime;
+  CleanupPolicyOf(*this, &c.cleanup_compact, &c.cleanup_delete);  // validated by Create
+  c.min_cleanable_dirty_ratio = GetDouble("log.cleaner.min.cleanable.ratio");
+  c.delete_retention_ms = GetLong("log.cleaner.delete.retention.ms");
+  c.min_compaction_lag_ms = GetLong("log.cleaner.min.compaction.lag.ms");
+  c.max_compaction_lag_ms = GetLong("log.cleaner.max.compaction.lag.ms");
   return c;
 }
 // [config-log-defaults]
+
+CleanerConfig KafkaConfig::LogCleanerConfig() const {
+  CleanerConfig c;
+  c.enable = GetBool("log.cleaner.enable");
+  c.num_threads = GetInt("log.cleaner.threads");
+  c.dedupe_buffer_size = GetLong("log.cleaner.dedupe.buffer.size");
+  c.backoff_ms = GetLong("log.cleaner.backoff.ms");
+  return c;
+}
 
 }  // namespace gregor

@@ -22,12 +22,13 @@
 #include <vector>
 
 #include "common/errors.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_config.h"
 
 namespace gregor {
 
 /// The type of a configuration value, which decides how it is parsed.
-enum class ConfigType { kInt, kLong, kBool, kString, kList };
+enum class ConfigType { kInt, kLong, kDouble, kBool, kString, kList };
 
 /// One declared configuration key (Kafka's ConfigDef.ConfigKey).
 struct ConfigDef {
@@ -52,7 +53,9 @@ Result<std::map<std::string, std::string>> ParseProperties(const std::string& te
 class KafkaConfig {
  public:
   /// Validates `props` against BrokerConfigDefs(): every known key's value
-  /// must parse as its type. Unknown keys are appended to `*unknown` (the
+  /// must parse as its type, and the compaction keys must be in range
+  /// (log.cleanup.policy a list of delete/compact, the ratio in [0, 1],
+  /// lags and retention >= 0, threads >= 0). Unknown keys are appended to `*unknown` (the
   /// caller logs them). Errors: INVALID_CONFIG naming the key and value.
   static Result<KafkaConfig> Create(const std::map<std::string, std::string>& props,
                                     std::vector<std::string>* unknown = nullptr);
@@ -63,6 +66,7 @@ class KafkaConfig {
   ///@{
   int32_t GetInt(const std::string& name) const;
   int64_t GetLong(const std::string& name) const;
+  double GetDouble(const std::string& name) const;
   bool GetBool(const std::string& name) const;
   std::string GetString(const std::string& name) const;
   std::vector<std::string> GetList(const std::string& name) const;
@@ -71,11 +75,17 @@ class KafkaConfig {
   /// True if the key was set explicitly (file or override), not defaulted.
   bool IsSet(const std::string& name) const { return values_.count(name) > 0; }
 
-  /// The topic defaults the log layer uses (log.segment.bytes -> segment.bytes …).
+  /// The topic defaults the log layer uses (log.segment.bytes -> segment.bytes,
+  /// log.cleanup.policy -> cleanup.policy, log.cleaner.min.cleanable.ratio ->
+  /// min.cleanable.dirty.ratio …).
   LogConfig DefaultLogConfig() const;
+  /// The cleaner threads' settings (log.cleaner.enable, .threads,
+  /// .dedupe.buffer.size, .backoff.ms).
+  CleanerConfig LogCleanerConfig() const;
 
  private:
   const ConfigDef& Def(const std::string& name, ConfigType type) const;
+  Status ValidateCleanerKeys() const;
   std::map<std::string, std::string> values_;  // explicitly set, validated
 };
 

@@ -3,6 +3,7 @@
 
 #include "common/logging.h"
 #include "server/file_lock.h"
+#include "server/log_cleaner_metrics.h"
 #include "server/meta_properties.h"
 
 namespace gregor {
@@ -69,7 +70,12 @@ void KafkaServer::OnTopicChange(const TopicChange& change) {
 
 // [server-startup]
 Status KafkaServer::Startup() {
-  Env& env = *Env::Default();
+  // Test-only: gregor.test.env=fault puts the storage on a FaultInjectionEnv.
+  auto faults = DiskFaultController::Create(config_);
+  if (!faults.ok()) return faults.status();
+  disk_faults_ = std::move(*faults);
+  if (disk_faults_) disk_faults_->Start();
+  Env& env = disk_faults_ ? disk_faults_->env() : *Env::Default();
   auto log_dirs = config_.GetList("log.dirs");
   int32_t node_id = config_.GetInt("node.id");
   // One broker per log directory: lock each before touching anything in it.
@@ -83,21 +89,48 @@ Status KafkaServer::Startup() {
   if (!meta.ok()) return meta.status();
   cluster_id_ = meta->cluster_id;
 
-  logs_ = std::make_unique<LogManager>(env, log_dirs, config_.DefaultLogConfig(), clock_);
+  // The metadata log is replayed before the logs load, so that each log
+  // loads with its topic's own config (flush.messages, cleanup.policy),
+  // as Kafka's LogManager.startup gets the topic overrides; the replayed
+  // changes wait in replayed_ until the partitions can be made leaders.
+  auto topics = TopicRegistry::Open(
+      env, log_dirs.front() + "/" + std::string(kClusterMetadataTopic) + "-0", clock_,
+      [this](const TopicChange& c) {
+        if (logs_loaded_) {
+          OnTopicChange(c);
+        } else {
+          replayed_.push_back(c);
+        }
+      },
+      node_id);
+  if (!topics.ok()) return topics.status();
+  topics_ = std::move(*topics);
+
+  logs_ = std::make_unique<LogManager>(env, log_dirs, config_.DefaultLogConfig(), clock_,
+                                       config_.LogCleanerConfig());
+  logs_->SetLogDirFailureChannel(&failure_channel_);
+  std::map<std::string, LogConfig> topic_configs;
+  for (const auto& change : replayed_) {
+    if (change.kind == TopicChange::Kind::kDeleted) {
+      topic_configs.erase(change.topic.name);
+    } else if (auto c = TopicLogConfig(logs_->default_config(), change.topic.configs); c.ok()) {
+      topic_configs[change.topic.name] = *c;
+    }
+  }
+  logs_->SetTopicConfigs(std::move(topic_configs));
   if (Status s = logs_->Startup(); !s.ok()) return s;
   replicas_ = std::make_unique<ReplicaManager>(*logs_);
+  replicas_->SetLogDirFailureChannel(&failure_channel_);
   // Long-poll fetches wait here; the reaper thread expires them.
   fetch_timer_ = std::make_unique<SystemTimer>(clock_);
   fetch_purgatory_ =
       std::make_unique<DelayedOperationPurgatory>("Fetch", fetch_timer_->timer());
   replicas_->SetDelayedFetchPurgatory(fetch_purgatory_.get());
-
-  auto topics = TopicRegistry::Open(
-      env, log_dirs.front() + "/" + std::string(kClusterMetadataTopic) + "-0", clock_,
-      [this](const TopicChange& c) { OnTopicChange(c); }, node_id);
-  if (!topics.ok()) return topics.status();
-  topics_ = std::move(*topics);
+  for (const auto& change : replayed_) OnTopicChange(change);
+  replayed_.clear();
+  logs_loaded_ = true;  // later changes (CreateTopics ...) apply at once
   apis_ = std::make_unique<KafkaApis>(config_, *replicas_, *topics_, clock_, cluster_id_);
+  RegisterLogCleanerMetrics(apis_->metrics_registry(), logs_->cleaner(), clock_);
   apis_->SetZeroCopyFetch(true);  // plaintext listeners only: sendfile
   if (Status s = apis_->fault_injector().Configure(config_, apis_->metrics_registry()); !s.ok()) {
     return s;
@@ -138,6 +171,7 @@ Status KafkaServer::Startup() {
   }
 
   retention_thread_ = std::thread([this] { RetentionLoop(); });
+  log_dir_failure_thread_ = std::thread([this] { LogDirFailureLoop(); });
   started_ = true;
   Logger("server")->info(
       "started node.id={} cluster.id={} port={} topics={} broker.epoch={}",
@@ -208,6 +242,20 @@ void KafkaServer::RetentionLoop() {
   }
 }
 
+// [server-log-dir-failure]
+// Kafka's LogDirFailureHandler thread: one failed directory at a time.
+void KafkaServer::LogDirFailureLoop() {
+  bool fatal_called = false;
+  while (auto dir = failure_channel_.TakeNextOfflineLogDir()) {
+    if (!replicas_->HandleLogDirFailure(*dir) || fatal_called) continue;
+    fatal_called = true;
+    std::string why = "every log dir has failed (last: " + *dir + ")";
+    Logger("server")->error("stopping the broker: {}", why);
+    if (fatal_handler_) fatal_handler_(why);
+  }
+}
+// [server-log-dir-failure]
+
 // [server-shutdown]
 Status KafkaServer::Shutdown() {
   if (!started_) return Status::Ok();
@@ -223,9 +271,23 @@ Status KafkaServer::Shutdown() {
   socket_server_->Shutdown();  // no request is in progress after this
   // Parked fetches expire no more; their responses would have nowhere to go.
   fetch_timer_->Shutdown();
-  Status s = logs_->Shutdown();
+  failure_channel_.Close();  // failures found from here on stay in the channel
+  if (log_dir_failure_thread_.joinable()) log_dir_failure_thread_.join();
+  Status s = logs_->Shutdown();  // skips the offline dirs: no marker there
   dir_locks_.clear();  // after the last write to the directories
-  if (s.ok()) Logger("server")->info("shut down cleanly");
+  if (disk_faults_) disk_faults_->Stop();
+  auto offline = failure_channel_.OfflineLogDirs();
+  if (!offline.empty() && s.ok()) {
+    std::string dirs;
+    for (const auto& d : offline) dirs += (dirs.empty() ? "" : ",") + d;
+    // Recovered at the next start.
+    s = Status(ErrorCode::kKafkaStorageError, "offline log dirs: " + dirs);
+  }
+  if (s.ok()) {
+    Logger("server")->info("shut down cleanly");
+  } else {
+    Logger("server")->error("shut down: {}", s.ToString());
+  }
   return s;
 }
 // [server-shutdown]

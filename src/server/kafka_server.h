@@ -5,9 +5,11 @@
 //
 // Startup order, and why:
 //   1. meta.properties in every log dir (node and cluster identity);
-//   2. LogManager: load and, after an unclean stop, recover every log;
-//   3. TopicRegistry: replay `__cluster_metadata-0`; each topic it finds
-//      becomes partitions the ReplicaManager leads (MakeLeader);
+//   2. TopicRegistry: replay `__cluster_metadata-0`, collecting the topics
+//      and their configs;
+//   3. LogManager: load and, after an unclean stop, recover every log,
+//      each with its topic's config; then each replayed topic becomes
+//      partitions the ReplicaManager leads (MakeLeader);
 //   4. KafkaApis, then the SocketServer: clients are let in last, when
 //      every partition they can name is ready;
 //   5. broker registration: a RegisterBrokerRecord in the metadata log with
@@ -24,11 +26,25 @@
 // next start skips recovery.
 //
 // A background thread applies retention every
-// log.retention.check.interval.ms. Thread-safety: Startup and Shutdown
+// log.retention.check.interval.ms.
+//
+// Log directory failure (Kafka's LogDirFailureHandler): an I/O error in a
+// log dir reaches the LogDirFailureChannel; a handler thread takes the dir
+// offline (ReplicaManager::HandleLogDirFailure: its partitions answer
+// KAFKA_STORAGE_ERROR). When no log dir is left online the broker must
+// stop: the handler calls the fatal-error handler (gregor-server's stops
+// the process with a Shutdown: sockets closed, online dirs flushed, no
+// clean-shutdown marker in the failed ones, exit 1). Kafka halts the JVM
+// at once instead (Exit.halt(1)); either way the next start recovers the
+// failed directories. Under gregor.test.env=fault the storage runs over
+// the test-only DiskFaultController's FaultInjectionEnv.
+// Thread-safety: Startup and Shutdown
 // from one thread; BoundPort from any after Startup.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -38,12 +54,14 @@
 #include "controller/topic_registry.h"
 #include "network/socket_server.h"
 #include "server/delayed_operation_purgatory.h"
+#include "server/disk_fault_controller.h"
 #include "server/file_lock.h"
 #include "server/kafka_apis.h"
 #include "server/kafka_config.h"
 #include "server/metrics_http_server.h"
 #include "server/replica_manager.h"
 #include "server/system_timer.h"
+#include "storage/log_dir_failure_channel.h"
 #include "storage/log_manager.h"
 
 namespace gregor {
@@ -70,16 +88,33 @@ class KafkaServer {
   /// metadata log; broker_epoch is -1 before Startup succeeds.
   const RegisterBrokerRecord& registration() const { return registration_; }
 
+  /// Called once, from the log-dir-failure handler thread, when every log
+  /// dir has failed; the owner must then call Shutdown from its own thread.
+  /// REQUIRES: set before Startup.
+  void SetFatalErrorHandler(std::function<void(const std::string&)> handler) {
+    fatal_handler_ = std::move(handler);
+  }
+  /// The test-only disk fault switch (gregor.test.env=fault), or null.
+  DiskFaultController* disk_faults() { return disk_faults_.get(); }
+  LogDirFailureChannel& log_dir_failure_channel() { return failure_channel_; }
+  /// The broker's logs (tests); null before Startup.
+  LogManager* log_manager() { return logs_.get(); }
+
  private:
   class RequestHandlerAdapter;
   void OnTopicChange(const TopicChange& change);
   // Writes this start's RegisterBrokerRecord (startup step 5).
   Status RegisterBroker(int32_t node_id);
   void RetentionLoop();
+  void LogDirFailureLoop();
 
   const KafkaConfig& config_;
   Clock& clock_;
   std::vector<std::unique_ptr<FileLock>> dir_locks_;  // `.lock` in each log dir
+  // Before the storage objects: they use the env and the channel.
+  std::unique_ptr<DiskFaultController> disk_faults_;  // null unless gregor.test.env=fault
+  LogDirFailureChannel failure_channel_;
+  std::function<void(const std::string&)> fatal_handler_;
   std::string cluster_id_;
   RegisterBrokerRecord registration_;
   std::unique_ptr<LogManager> logs_;
@@ -97,6 +132,10 @@ class KafkaServer {
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // Guarded by mu_.
   std::thread retention_thread_;
+  std::thread log_dir_failure_thread_;
+  // Set once the logs are loaded: topic changes replayed before it wait.
+  std::atomic<bool> logs_loaded_{false};
+  std::vector<TopicChange> replayed_;  // Only in Startup, before logs_loaded_.
   bool started_ = false;
 };
 

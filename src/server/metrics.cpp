@@ -50,7 +50,7 @@ MetricsRegistry::Family& MetricsRegistry::FamilyLocked(const std::string& name,
   for (Family& f : families_) {
     if (f.name == name) return f;
   }
-  families_.push_back(Family{name, help, histogram, {}});
+  families_.push_back(Family{name, help, histogram, {}, nullptr, false});
   return families_.back();
 }
 
@@ -81,11 +81,25 @@ Histogram* MetricsRegistry::GetHistogram(const std::string& name, const std::str
   return h;
 }
 
+void MetricsRegistry::AddGauge(const std::string& name, const std::string& help,
+                               std::function<double()> read, bool monotonic) {
+  std::lock_guard lock(mu_);
+  for (const Family& f : families_) {
+    if (f.name == name) return;
+  }
+  families_.push_back(Family{name, help, false, {}, std::move(read), monotonic});
+}
+
 std::string MetricsRegistry::Render() const {
   std::lock_guard lock(mu_);
   std::string out;
   for (const Family& f : families_) {
     out += "# HELP " + f.name + " " + f.help + "\n";
+    if (f.gauge) {
+      out += "# TYPE " + f.name + (f.monotonic ? " counter\n" : " gauge\n") + f.name + " " +
+             FormatNumber(f.gauge()) + "\n";
+      continue;
+    }
     out += "# TYPE " + f.name + (f.is_histogram ? " histogram\n" : " counter\n");
     for (const Series& s : f.series) {
       if (!f.is_histogram) {

@@ -28,6 +28,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -86,6 +87,14 @@ class MetricsRegistry {
                           const std::string& label_name, const std::string& label_value,
                           const std::vector<double>& bounds = kLatencyBucketsMs);
 
+  /// Registers a gauge (Prometheus `gauge`, no labels) whose value `read`
+  /// returns at each Render; `read` runs under the registry's mutex and
+  /// must not call back into it. With `monotonic` the family is typed
+  /// `counter` (a total kept elsewhere, e.g. by the log cleaner). A second
+  /// registration of `name` is ignored.
+  void AddGauge(const std::string& name, const std::string& help, std::function<double()> read,
+                bool monotonic = false);
+
   /// Prometheus text format 0.0.4: families in registration order, each
   /// `# HELP`, `# TYPE`, then its series in registration order.
   std::string Render() const;
@@ -100,6 +109,8 @@ class MetricsRegistry {
     std::string name, help;
     bool is_histogram = false;
     std::vector<Series> series;
+    std::function<double()> gauge;  // set: a callback family, no series
+    bool monotonic = false;         // a callback family typed `counter`
   };
   Family& FamilyLocked(const std::string& name, const std::string& help, bool histogram);
 

@@ -19,6 +19,7 @@ Status ReplicaManager::StopReplica(const TopicPartition& tp, bool delete_log) {
   {
     std::lock_guard lock(mu_);
     partitions_.erase(tp);
+    offline_partitions_.erase(tp);
   }
   return delete_log ? logs_.DeleteLog(tp) : Status::Ok();
 }
@@ -35,7 +36,7 @@ std::shared_ptr<Log> ReplicaManager::Leader(const TopicPartition& tp, ErrorCode*
     *error = ErrorCode::kUnknownTopicOrPartition;
     return nullptr;
   }
-  if (it->second->IsOffline()) {
+  if (offline_partitions_.contains(tp) || it->second->IsOffline()) {
     *error = ErrorCode::kKafkaStorageError;
     return nullptr;
   }
@@ -47,12 +48,16 @@ PartitionAppendResult ReplicaManager::AppendRecords(const TopicPartition& tp,
                                                     std::span<uint8_t> records) {
   PartitionAppendResult result;
   auto log = Leader(tp, &result.error);
-  if (!log) return result;
+  if (!log) {
+    MaybeReportStorageError(tp, result.error, "partition offline");
+    return result;
+  }
   // One node: this broker is the leader at epoch 0 (chapter 04 brings epochs).
   auto info = log->Append(records, Epoch{0});
   if (!info.ok()) {
     result.error = info.status().code();
     result.error_message = info.status().message();
+    MaybeReportStorageError(tp, result.error, info.status().ToString());
     Logger("server")->debug("append failed tp={} error={}", tp.ToString(),
                             info.status().ToString());
     return result;
@@ -72,7 +77,10 @@ PartitionReadResult ReplicaManager::ReadRecords(const TopicPartition& tp, int64_
                                                 int32_t max_bytes, bool min_one_message) {
   PartitionReadResult result;
   auto log = Leader(tp, &result.error);
-  if (!log) return result;
+  if (!log) {
+    MaybeReportStorageError(tp, result.error, "partition offline");
+    return result;
+  }
   // Read the offsets first: a concurrent append may move them, but the
   // answer stays consistent if the high watermark is taken before reading.
   int64_t high_watermark = log->LogEndOffset().value();
@@ -87,6 +95,7 @@ PartitionReadResult ReplicaManager::ReadRecords(const TopicPartition& tp, int64_
   auto read = log->Read(Offset{fetch_offset}, max_bytes, min_one_message);
   if (!read.ok()) {
     result.error = read.status().code();
+    MaybeReportStorageError(tp, result.error, read.status().ToString());
     return result;
   }
   result.records = read->records;
@@ -98,7 +107,10 @@ PartitionOffsetResult ReplicaManager::FetchOffsetForTimestamp(const TopicPartiti
                                                               int64_t timestamp) {
   PartitionOffsetResult result;
   auto log = Leader(tp, &result.error);
-  if (!log) return result;
+  if (!log) {
+    MaybeReportStorageError(tp, result.error, "partition offline");
+    return result;
+  }
   if (timestamp == kLatestTimestamp) {  // latest = the high watermark
     result.offset = log->LogEndOffset().value();
     return result;
@@ -110,6 +122,7 @@ PartitionOffsetResult ReplicaManager::FetchOffsetForTimestamp(const TopicPartiti
   auto found = log->LookupOffsetForTimestamp(timestamp);
   if (!found.ok()) {
     result.error = found.status().code();
+    MaybeReportStorageError(tp, result.error, found.status().ToString());
     return result;
   }
   if (*found) {
@@ -117,6 +130,27 @@ PartitionOffsetResult ReplicaManager::FetchOffsetForTimestamp(const TopicPartiti
     result.offset = (*found)->offset;
   }
   return result;
+}
+
+void ReplicaManager::MaybeReportStorageError(const TopicPartition& tp, ErrorCode error,
+                                             const std::string& cause) {
+  if (error != ErrorCode::kKafkaStorageError || failure_channel_ == nullptr) return;
+  std::string dir = logs_.LogDirOf(tp);
+  if (dir.empty()) return;  // deleted meanwhile
+  failure_channel_->MaybeAddOfflineLogDir(dir, tp.ToString() + ": " + cause);
+}
+
+bool ReplicaManager::HandleLogDirFailure(const std::string& log_dir) {
+  auto failed = logs_.HandleLogDirFailure(log_dir);
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& tp : failed) {
+      if (partitions_.contains(tp)) offline_partitions_.insert(tp);
+    }
+  }
+  Logger("server")->error("partitions offline in failed log dir={} count={}", log_dir,
+                          failed.size());
+  return logs_.AllLogDirsOffline();
 }
 
 }  // namespace gregor

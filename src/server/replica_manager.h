@@ -15,6 +15,12 @@
 // two when followers arrive; the fields are already named for it. With no
 // transactions yet, the last stable offset equals the high watermark.
 //
+// Log directory failure: a KAFKA_STORAGE_ERROR from an offline log (an
+// I/O error on append, flush or roll) is reported to the
+// LogDirFailureChannel; the broker's handler thread then calls
+// HandleLogDirFailure, and every partition in that directory answers
+// KAFKA_STORAGE_ERROR on produce, fetch and list-offsets from then on.
+//
 // Thread-safety: all methods are thread-safe (request handler threads call
 // them concurrently); the partition map has its own mutex, each Log its own.
 #pragma once
@@ -23,9 +29,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 
 #include "common/errors.h"
+#include "storage/log_dir_failure_channel.h"
 #include "storage/log_manager.h"
 #include "storage/topic_partition.h"
 
@@ -94,14 +102,28 @@ class ReplicaManager {
   /// The log manager behind the partitions (checkpoints, shutdown).
   LogManager& log_manager() { return logs_; }
 
+  /// Where a partition's I/O errors are reported; null (the default):
+  /// nowhere. Set before requests arrive; the channel outlives this.
+  void SetLogDirFailureChannel(LogDirFailureChannel* c) { failure_channel_ = c; }
+  /// Takes `log_dir` offline in the LogManager and every partition in it
+  /// here (Kafka's ReplicaManager.handleLogDirFailure). Returns whether no
+  /// log directory is online any more: the broker must stop.
+  bool HandleLogDirFailure(const std::string& log_dir);
+
  private:
   std::shared_ptr<Log> Leader(const TopicPartition& tp, ErrorCode* error) const;
+  // Reports `tp`'s directory to the failure channel if `error` is
+  // KAFKA_STORAGE_ERROR from an offline log. REQUIRES: mu_ not held.
+  void MaybeReportStorageError(const TopicPartition& tp, ErrorCode error,
+                               const std::string& cause);
 
   LogManager& logs_;
   DelayedOperationPurgatory* fetch_purgatory_ = nullptr;  // set before requests
+  LogDirFailureChannel* failure_channel_ = nullptr;       // set before requests
   mutable std::mutex mu_;
   // Guarded by mu_:
   std::map<TopicPartition, std::shared_ptr<Log>> partitions_;
+  std::set<TopicPartition> offline_partitions_;  // in a failed log dir
 };
 
 }  // namespace gregor

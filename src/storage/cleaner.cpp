@@ -22,6 +22,7 @@ Cleaner::Cleaner(size_t dedupe_buffer_bytes, Clock& clock)
 
 int64_t Cleaner::FirstUncleanableOffset(Log& log, int64_t now_ms) {
   std::lock_guard lock(log.mu_);
+  if (log.segments_.empty()) return log.log_end_offset_.message_offset;  // deleted
   int64_t first = log.active().base_offset();
   int64_t lag = log.config_.min_compaction_lag_ms;
   if (lag <= 0) return first;
@@ -136,6 +137,7 @@ std::vector<Cleaner::Segments> Cleaner::GroupSegmentsBySize(const Segments& segm
     int64_t bytes = segments[i]->SizeInBytes();
     int64_t index_bytes = int64_t(segments[i]->offset_index().entries()) * 8;
     size_t j = i + 1;
+    // [cleaner-group]
     for (; j < segments.size(); ++j) {
       bytes += segments[j]->SizeInBytes();
       index_bytes += int64_t(segments[j]->offset_index().entries()) * 8;
@@ -145,6 +147,7 @@ std::vector<Cleaner::Segments> Cleaner::GroupSegmentsBySize(const Segments& segm
       }
       group.push_back(segments[j]);
     }
+    // [cleaner-group]
     groups.push_back(std::move(group));
     i = j;
   }
@@ -211,9 +214,15 @@ Status Cleaner::CleanGroup(Log& log, Segments group, int64_t cleaned_upto, int64
       if (!h.is_control()) {
         auto decoded = DecodeBatch((*batch)->bytes);
         if (!decoded.ok()) return fail(decoded.status());
-        // [cleaner-filter]
         std::vector<const RecordView*> kept;
         for (const RecordView& r : decoded->records) {
+          // LAB-01: BEGIN SOLUTION Cleaner::CleanGroup (keep or drop a record)
+          // HINT: a record is superseded when the map holds a later offset
+          // HINT: for its key (map_.Get); a tombstone (no value) expires when
+          // HINT: drop_tombstones holds and its offset is below end_offset.
+          // HINT: Count expired tombstones that were not superseded in
+          // HINT: stats->tombstones_removed; keep (kept.push_back(&r)) the rest.
+          // [cleaner-filter]
           std::optional<int64_t> latest;
           if (r.key) latest = map_.Get(*r.key);
           bool superseded = latest && r.offset < *latest;
@@ -222,10 +231,12 @@ Status Cleaner::CleanGroup(Log& log, Segments group, int64_t cleaned_upto, int64
           bool expired = !r.value && drop_tombstones && r.offset < end_offset;
           if (!superseded && expired) ++stats->tombstones_removed;
           if (!superseded && !expired) kept.push_back(&r);
+          // [cleaner-filter]
+          // LAB-01: END SOLUTION
         }
-        // [cleaner-filter]
         stats->records_read += int64_t(decoded->records.size());
         stats->records_retained += int64_t(kept.size());
+        // [cleaner-batch]
         if (kept.empty()) {
           changed = true;
           continue;
@@ -235,6 +246,7 @@ Status Cleaner::CleanGroup(Log& log, Segments group, int64_t cleaned_upto, int64
           out = rebuilt;
           changed = true;
         }
+        // [cleaner-batch]
       }
       RecordBatchHeader written = ReadBatchHeader(out);
       Status s = cleaned->Append(written.LastOffset(), written.max_timestamp, out);

@@ -8,7 +8,8 @@
 //                             rename was not durable): `.cleaned` removed,
 //                             the old segments stay
 //   after it                  `.swap` + old segments, some maybe renamed
-//                             `.deleted`, some new files maybe final: the
+//                             `.deleted` (after the second SyncDir: all
+//                             of them), some new files maybe final: the
 //                             swap is completed (old segments in its
 //                             offset range removed, `.swap` renamed)
 //   after the last SyncDir    new segment + `.deleted`: those are removed
@@ -32,15 +33,17 @@ Status Cleaner::SwapSegments(Log& log, int64_t base, const Segments& old) {
   auto path = [&](int64_t offset, std::string_view suffix, const char* ext) {
     return SegmentFilePath(dir, offset, suffix) + ext;
   };
-  auto rename = [&](const std::string& from, const std::string& to) {
+  // Each file operation goes through the test hook. ([[maybe_unused]]: the
+  // lab-01 skeleton stubs out the steps that call them.)
+  [[maybe_unused]] auto rename = [&](const std::string& from, const std::string& to) {
     Hook("rename " + BaseName(from) + " " + BaseName(to));
     return env.RenameFile(from, to);
   };
-  auto sync_dir = [&] {
+  [[maybe_unused]] auto sync_dir = [&] {
     Hook("syncdir");
     return env.SyncDir(dir);
   };
-  auto remove = [&](const std::string& p) {
+  [[maybe_unused]] auto remove = [&](const std::string& p) {
     Hook("remove " + BaseName(p));
     return env.RemoveFile(p);
   };
@@ -58,6 +61,13 @@ Status Cleaner::SwapSegments(Log& log, int64_t base, const Segments& old) {
   }
 
   auto swap = [&]() -> Status {
+    // LAB-01: BEGIN SOLUTION Cleaner::SwapSegments (the four steps)
+    // HINT: use the rename, sync_dir and remove helpers above (they call the
+    // HINT: test hook). 1. every .cleaned file -> .swap, then sync_dir();
+    // HINT: 2. each old segment's files -> .deleted (Close() it first),
+    // HINT:    then sync_dir();
+    // HINT: 3. every .swap -> its final name, the .log last, then sync_dir();
+    // HINT: 4. remove the .deleted files. Why must no step move earlier?
     // [cleaner-swap]
     // 1. The cleaned copy (already fsynced) becomes the swap, durably.
     for (auto sfx : kSuffixes) {
@@ -74,6 +84,10 @@ Status Cleaner::SwapSegments(Log& log, int64_t base, const Segments& old) {
         if (Status s = rename(p, p + ".deleted"); !s.ok()) return s;
       }
     }
+    // Durably, before any final name appears: POSIX does not order renames,
+    // and a final .log that survived a power cut without the renames
+    // before it would bring an old segment back beside the new one.
+    if (Status s = sync_dir(); !s.ok()) return s;
     // 3. The swap takes the final names, the .log last.
     for (auto sfx : kSuffixes) {
       Status s = rename(path(base, sfx, ".swap"), path(base, sfx, ""));
@@ -90,6 +104,7 @@ Status Cleaner::SwapSegments(Log& log, int64_t base, const Segments& old) {
     }
     // [cleaner-swap]
     return Status::Ok();
+    // LAB-01: END SOLUTION
   };
   if (Status s = swap(); !s.ok()) return log.GoOffline(s);
 

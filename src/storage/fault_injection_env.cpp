@@ -2,6 +2,7 @@
 #include "storage/fault_injection_env.h"
 
 #include <cstring>
+#include <shared_mutex>
 
 namespace gregor {
 
@@ -14,6 +15,7 @@ class FaultWritableFile : public WritableFile {
       : env_(env), path_(std::move(path)), base_(std::move(base)), size_(size) {}
 
   Status Append(ByteSpan data) override {
+    std::shared_lock gate(env_->gate_);
     if (Status s = env_->MaybeFail(FaultOp::kWrite, "append", path_); !s.ok()) {
       if (env_->CheckActive("append", path_).ok() && data.size() > 1) {
         // A torn write: half the bytes made it before the disk filled up.
@@ -27,12 +29,14 @@ class FaultWritableFile : public WritableFile {
     return Status::Ok();
   }
   Status Sync() override {
+    std::shared_lock gate(env_->gate_);
     if (Status s = env_->MaybeFail(FaultOp::kSync, "sync", path_); !s.ok()) return s;
     if (Status s = base_->Sync(); !s.ok()) return s;
     env_->OnSynced(path_, size_);
     return Status::Ok();
   }
   Status Truncate(uint64_t size) override {
+    std::shared_lock gate(env_->gate_);
     if (Status s = env_->CheckActive("truncate", path_); !s.ok()) return s;
     if (Status s = base_->Truncate(size); !s.ok()) return s;
     size_ = size;
@@ -51,57 +55,40 @@ class FaultWritableFile : public WritableFile {
   uint64_t size_;
 };
 
-// The "mapping" is a heap buffer; the real file receives it at Sync (durable)
-// and at Close (not durable). A crash can therefore never leave unsynced
-// mapped bytes behind, and a live buffer never faults after the file shrinks.
+// A real mapping of the base env (stores reach the page cache at once, so
+// they survive a SIGKILL, as with Kafka's mmap'd indexes); the env keeps a
+// copy of the bytes at the last Sync, which is what a power loss restores.
 class FaultMappedFile : public MappedFile {
  public:
-  FaultMappedFile(FaultInjectionEnv* env, std::string path, Bytes bytes, bool read_only)
-      : env_(env), path_(std::move(path)), buf_(std::move(bytes)), read_only_(read_only) {}
+  FaultMappedFile(FaultInjectionEnv* env, std::string path, std::unique_ptr<MappedFile> base,
+                  bool read_only)
+      : env_(env), path_(std::move(path)), base_(std::move(base)), read_only_(read_only) {}
   ~FaultMappedFile() override { Close(); }
 
-  uint8_t* data() override { return buf_.empty() ? nullptr : buf_.data(); }
-  const uint8_t* data() const override { return buf_.empty() ? nullptr : buf_.data(); }
-  size_t size() const override { return buf_.size(); }
+  uint8_t* data() override { return base_->data(); }
+  const uint8_t* data() const override { return base_->data(); }
+  size_t size() const override { return base_->size(); }
   Status Resize(size_t new_size) override {
+    std::shared_lock gate(env_->gate_);
     if (Status s = env_->CheckActive("resize", path_); !s.ok()) return s;
-    if (read_only_ || closed_) return Status(ErrorCode::kKafkaStorageError, "resize " + path_);
-    buf_.resize(new_size, 0);
-    return WriteBack(false);  // ftruncate is visible at once, not durable
+    return base_->Resize(new_size);  // ftruncate: visible at once, not durable
   }
   Status Sync() override {
     if (read_only_) return Status::Ok();
+    std::shared_lock gate(env_->gate_);
     if (Status s = env_->MaybeFail(FaultOp::kSync, "msync", path_); !s.ok()) return s;
-    if (Status s = WriteBack(true); !s.ok()) return s;
-    env_->OnMappedSynced(path_, buf_);
+    if (Status s = base_->Sync(); !s.ok()) return s;
+    const uint8_t* p = base_->data();
+    env_->OnMappedSynced(path_, p == nullptr ? Bytes() : Bytes(p, p + base_->size()));
     return Status::Ok();
   }
-  Status Close() override {
-    if (closed_) return Status::Ok();
-    closed_ = true;
-    if (read_only_ || !env_->CheckActive("close", path_).ok()) return Status::Ok();
-    return WriteBack(false);
-  }
+  Status Close() override { return base_->Close(); }  // munmap writes nothing itself
 
  private:
-  Status WriteBack(bool sync) {
-    // Write up to the last non-zero byte, then extend: preallocated index
-    // files are mostly zeros.
-    size_t used = buf_.size();
-    while (used > 0 && buf_[used - 1] == 0) --used;
-    auto file = env_->base()->NewWritableFile(path_);
-    if (!file.ok()) return file.status();
-    if (Status s = (*file)->Append(ByteSpan(buf_.data(), used)); !s.ok()) return s;
-    if (Status s = env_->base()->Truncate(path_, buf_.size()); !s.ok()) return s;
-    if (sync) return (*file)->Sync();
-    return Status::Ok();
-  }
-
   FaultInjectionEnv* env_;
   std::string path_;
-  Bytes buf_;
+  std::unique_ptr<MappedFile> base_;
   bool read_only_;
-  bool closed_ = false;
 };
 
 FaultInjectionEnv::FaultInjectionEnv(Env* base) : base_(base) {}
@@ -129,6 +116,11 @@ int FaultInjectionEnv::faults_triggered() const {
 void FaultInjectionEnv::SetFilesystemActive(bool active) {
   std::lock_guard lock(mu_);
   active_ = active;
+  if (!active) return;
+  for (const auto& [path, size] : pending_cuts_) {
+    if (base_->FileExists(path)) (void)base_->Truncate(path, size);
+  }
+  pending_cuts_.clear();
 }
 
 Status FaultInjectionEnv::CheckActive(const std::string& what, const std::string& path) {
@@ -180,6 +172,7 @@ void FaultInjectionEnv::OnMappedOpened(const std::string& path, bool existed, co
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const std::string& path) {
+  std::shared_lock gate(gate_);
   if (Status s = CheckActive("open", path); !s.ok()) return s;
   OnWritableOpened(path, true);
   auto base = base_->NewWritableFile(path);
@@ -189,6 +182,7 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const s
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewAppendableFile(
     const std::string& path) {
+  std::shared_lock gate(gate_);
   if (Status s = CheckActive("open", path); !s.ok()) return s;
   OnWritableOpened(path, false);
   auto base = base_->NewAppendableFile(path);
@@ -206,23 +200,20 @@ Result<std::unique_ptr<RandomAccessFile>> FaultInjectionEnv::NewRandomAccessFile
 Result<std::unique_ptr<MappedFile>> FaultInjectionEnv::NewMappedFile(const std::string& path,
                                                                      size_t initial_size,
                                                                      bool read_only) {
+  std::shared_lock gate(gate_);
   bool existed = base_->FileExists(path);
-  Bytes bytes;
-  if (existed) {
-    auto content = ReadFileToString(*base_, path);
-    if (!content.ok()) return content.status();
-    bytes.assign(content->begin(), content->end());
-  } else {
-    if (read_only) return Status(ErrorCode::kKafkaStorageError, "open " + path + ": missing");
+  if (!existed && !read_only) {
     if (Status s = CheckActive("open", path); !s.ok()) return s;
-    // The file exists from now on with its preallocated length (visible,
-    // not durable); its bytes arrive at Sync/Close.
-    if (Status s = WriteStringToFileSync(*base_, path, ""); !s.ok()) return s;
-    if (Status s = base_->Truncate(path, initial_size); !s.ok()) return s;
-    bytes.assign(initial_size, 0);
   }
-  if (!read_only) OnMappedOpened(path, existed, bytes);
-  return std::unique_ptr<MappedFile>(new FaultMappedFile(this, path, std::move(bytes), read_only));
+  auto base = base_->NewMappedFile(path, initial_size, read_only);
+  if (!base.ok()) return base.status();
+  if (!read_only) {
+    // What is on disk at open counts as durable; a new file has no durable
+    // bytes (and no durable existence until SyncDir).
+    const uint8_t* p = (*base)->data();
+    OnMappedOpened(path, existed, p == nullptr ? Bytes() : Bytes(p, p + (*base)->size()));
+  }
+  return std::unique_ptr<MappedFile>(new FaultMappedFile(this, path, std::move(*base), read_only));
 }
 
 bool FaultInjectionEnv::FileExists(const std::string& path) { return base_->FileExists(path); }
@@ -232,16 +223,19 @@ Result<std::vector<std::string>> FaultInjectionEnv::GetChildren(const std::strin
 }
 
 Status FaultInjectionEnv::CreateDir(const std::string& dir) {
+  std::shared_lock gate(gate_);
   if (Status s = CheckActive("mkdir", dir); !s.ok()) return s;
   return base_->CreateDir(dir);
 }
 
 Status FaultInjectionEnv::RemoveDir(const std::string& dir) {
+  std::shared_lock gate(gate_);
   if (Status s = CheckActive("rmdir", dir); !s.ok()) return s;
   return base_->RemoveDir(dir);
 }
 
 Status FaultInjectionEnv::RemoveFile(const std::string& path) {
+  std::shared_lock gate(gate_);
   if (Status s = CheckActive("unlink", path); !s.ok()) return s;
   if (Status s = base_->RemoveFile(path); !s.ok()) return s;
   std::lock_guard lock(mu_);
@@ -252,6 +246,7 @@ Status FaultInjectionEnv::RemoveFile(const std::string& path) {
 }
 
 Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string& to) {
+  std::shared_lock gate(gate_);
   if (Status s = CheckActive("rename", from); !s.ok()) return s;
   PendingRename rename{from, to, std::nullopt};
   if (base_->FileExists(to)) {
@@ -270,6 +265,7 @@ Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string&
 }
 
 Status FaultInjectionEnv::Truncate(const std::string& path, uint64_t size) {
+  std::shared_lock gate(gate_);
   if (Status s = CheckActive("truncate", path); !s.ok()) return s;
   if (Status s = base_->Truncate(path, size); !s.ok()) return s;
   std::lock_guard lock(mu_);
@@ -283,6 +279,7 @@ Result<uint64_t> FaultInjectionEnv::FileSize(const std::string& path) {
 }
 
 Status FaultInjectionEnv::SyncDir(const std::string& dir) {
+  std::shared_lock gate(gate_);
   if (Status s = MaybeFail(FaultOp::kSync, "fsync", dir); !s.ok()) return s;
   if (Status s = base_->SyncDir(dir); !s.ok()) return s;
   std::lock_guard lock(mu_);
@@ -312,13 +309,27 @@ Status FaultInjectionEnv::DropUnsyncedData() {
       if (Status s = base_->Truncate(path, synced); !s.ok()) return s;
     }
   }
-  // 3. Mapped files go back to their bytes at the last Sync.
+  // 3. Mapped files go back to their bytes at the last Sync, written in
+  // place through a second mapping. The dying process still maps them, and
+  // a mapping touched past the end of its file faults (SIGBUS): bytes past
+  // the synced length are zeroed now, and the file is cut to that length
+  // only when the file system comes back (SetFilesystemActive(true), after
+  // the test destroyed its objects; a broker's PowerLoss never comes back,
+  // which leaves a zero tail: an untrimmed index, rebuilt at load).
   for (const auto& [path, bytes] : mapped_synced_) {
-    if (!base_->FileExists(path)) continue;
-    std::string_view content =
-        bytes ? std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size())
-              : std::string_view();
-    if (Status s = WriteStringToFileSync(*base_, path, content); !s.ok()) return s;
+    if (!base_->FileExists(path) || new_files_.contains(path)) continue;
+    size_t want = bytes ? bytes->size() : 0;
+    auto m = base_->NewMappedFile(path, 0, false);
+    if (!m.ok()) return m.status();
+    if ((*m)->size() < want) {
+      if (Status s = (*m)->Resize(want); !s.ok()) return s;
+    }
+    if (want > 0) std::memcpy((*m)->data(), bytes->data(), want);
+    if ((*m)->size() > want) {
+      std::memset((*m)->data() + want, 0, (*m)->size() - want);
+      pending_cuts_.emplace_back(path, want);
+    }
+    if (Status s = (*m)->Close(); !s.ok()) return s;
   }
   // 4. Files whose creation was never made durable disappear.
   for (const auto& path : new_files_) {
@@ -338,5 +349,15 @@ Status FaultInjectionEnv::SimulateCrash() {
   SetFilesystemActive(false);
   return s;
 }
+
+// [fault-power-loss]
+Status FaultInjectionEnv::PowerLoss() {
+  // Exclusive: every mutation in progress has finished, and those that
+  // start from now find the file system inactive and do nothing.
+  std::unique_lock gate(gate_);
+  SetFilesystemActive(false);
+  return DropUnsyncedData();
+}
+// [fault-power-loss]
 
 }  // namespace gregor

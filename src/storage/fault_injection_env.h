@@ -10,11 +10,11 @@
 //    A failed Append first writes half its bytes, as a real short write
 //    followed by ENOSPC would, so callers must cope with a torn tail.
 //  - Power loss. The env remembers, per file written through it, how much
-//    was durable: the length at the last Sync for appended files, the bytes
-//    at the last Sync for mapped files (their mapping is a heap buffer
-//    written back at Sync and Close, never a live mmap, so "unsynced" is
-//    exact). It also remembers files created and renames made since the
-//    last SyncDir of their directory. DropUnsyncedData() puts the disk back
+//    was durable: the length at the last Sync for appended files, a copy of
+//    the bytes at the last Sync for mapped files (their mapping is real, so
+//    stores survive a process kill as they would in the page cache). It
+//    also remembers files created and renames made since the last SyncDir
+//    of their directory. DropUnsyncedData() puts the disk back
 //    into that durable state: it undoes those renames (restoring the
 //    replaced file), truncates appended files to their synced length,
 //    rewrites mapped files to their synced bytes, and removes files whose
@@ -26,7 +26,18 @@
 // write), destroy the objects, then SetFilesystemActive(true) and reopen.
 // While inactive every mutating call fails and does nothing.
 //
-// Thread-safety: all methods are thread-safe (one mutex).
+// A running broker (gregor.test.env=fault, DiskFaultController) cannot be
+// torn down object by object: PowerLoss() waits for the mutations in
+// progress, deactivates the file system and drops the unsynced data in one
+// step, so no write from another thread lands after the cut; the caller
+// then _exit()s. What the model does not cover: bytes on disk before this
+// env first opened a file count as durable (a SIGKILL'd predecessor's page
+// cache is taken as written back), and so do directory creations and file
+// removals.
+//
+// Thread-safety: all methods are thread-safe. mu_ guards the bookkeeping;
+// gate_ is held shared by every mutating call for its whole duration and
+// exclusively by PowerLoss.
 #pragma once
 
 #include <map>
@@ -34,7 +45,9 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/env.h"
@@ -66,7 +79,12 @@ class FaultInjectionEnv : public Env {
   /// Puts every file back into its durable state; see the file comment.
   Status DropUnsyncedData();
   /// A power cut: DropUnsyncedData(), then SetFilesystemActive(false).
+  /// REQUIRES: no other thread is writing (a test's crash protocol).
   Status SimulateCrash();
+  /// A power cut under concurrent writers: waits for the mutations in
+  /// progress, deactivates the file system, then DropUnsyncedData(). Every
+  /// later mutation fails without effect.
+  Status PowerLoss();
   // [fault-injection-api]
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
@@ -103,6 +121,8 @@ class FaultInjectionEnv : public Env {
   Env* base() { return base_; }
 
   Env* const base_;
+  // Shared by each mutating call while it runs; exclusive in PowerLoss.
+  std::shared_mutex gate_;
   mutable std::mutex mu_;
   // Guarded by mu_:
   bool active_ = true;
@@ -116,6 +136,8 @@ class FaultInjectionEnv : public Env {
   std::map<std::string, std::shared_ptr<const Bytes>> mapped_synced_;  // null: never synced
   std::set<std::string> new_files_;  // created since their dir's last SyncDir
   std::vector<PendingRename> renames_;
+  // Mapped files to cut to their synced length once active again.
+  std::vector<std::pair<std::string, uint64_t>> pending_cuts_;
 };
 
 }  // namespace gregor

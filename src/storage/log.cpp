@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "common/logging.h"
+#include "record/record_batch_reader.h"
 #include "storage/log_file_names.h"
 
 namespace gregor {
@@ -29,6 +30,22 @@ static Status Offline(const std::string& dir) {
   return Status(ErrorCode::kKafkaStorageError, "log " + dir + " is offline or closed");
 }
 
+// Kafka's LogValidator: the cleaner keeps the latest record per key, so a
+// record without a key could never be compacted away nor looked up; a
+// compacted log refuses it, and with it the whole input (nothing of a
+// partition's produce is appended when one record is invalid).
+static Status ValidateKeysForCompaction(ByteSpan batch) {
+  auto decoded = DecodeBatch(batch);
+  if (!decoded.ok()) return decoded.status();
+  for (const RecordView& r : decoded->records) {
+    if (!r.key) {
+      return Status(ErrorCode::kInvalidRecord,
+                    "Compacted topic cannot accept message without key");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, Epoch leader_epoch) {
   // Validation needs no lock: every batch is checked (sizes, magic, CRC)
   // before anything is stamped or written.
@@ -42,6 +59,9 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, Epoch leader_epoch
   for (size_t at = 0; at < records.size(); ++num_batches) {
     auto header = ValidateBatch(ByteSpan(records).subspan(at), size_t(config_.max_message_bytes));
     if (!header.ok()) return header.status();
+    if (config_.cleanup_compact && !header->is_control()) {
+      if (Status s = ValidateKeysForCompaction(ByteSpan(records).subspan(at)); !s.ok()) return s;
+    }
     at += header->SizeInBytes();
   }
   // [log-append-validate]

@@ -113,6 +113,8 @@ class Log {
   /// The cleaner reads segments and swaps cleaned ones in (cleaner.cpp,
   /// cleaner_swap.cpp).
   friend class Cleaner;
+  /// The cleaner manager measures dirty bytes (log_cleaner_manager.cpp).
+  friend class LogCleanerManager;
 
   /// Appends one or more concatenated batches as the leader: validates
   /// each, gives them offsets from LogEndOffset (stamping baseOffset and
@@ -120,6 +122,7 @@ class Log {
   /// Errors: CORRUPT_MESSAGE (a batch fails ValidateBatch, trailing bytes,
   /// empty input), MESSAGE_TOO_LARGE (a batch over max.message.bytes),
   /// RECORD_LIST_TOO_LARGE (the whole input over segment.bytes),
+  /// INVALID_RECORD (a record without a key in a compacted log),
   /// KAFKA_STORAGE_ERROR (I/O; the log is now offline). On error nothing
   /// was appended.
   Result<LogAppendInfo> Append(std::span<uint8_t> records, Epoch leader_epoch);
@@ -151,7 +154,8 @@ class Log {
 
   /// Retention: deletes, oldest first and never the active segment,
   /// segments below LogStartOffset, older than retention.ms (by their
-  /// largest timestamp) and beyond retention.bytes. Returns how many.
+  /// largest timestamp) and beyond retention.bytes; the last two only
+  /// when cleanup.policy includes "delete". Returns how many.
   /// Errors: KAFKA_STORAGE_ERROR.
   Result<int> DeleteOldSegments();
 
@@ -176,6 +180,8 @@ class Log {
   Status Delete();
 
   const std::string& dir() const { return dir_; }
+  /// The log's settings; fixed for its lifetime.
+  const LogConfig& config() const { return config_; }
   Offset LogEndOffset() const;
   LogOffsetMetadata LogEndOffsetMetadata() const;
   Offset LogStartOffset() const;

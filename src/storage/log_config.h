@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string_view>
 
 #include "record/record_batch.h"
 
@@ -51,8 +52,17 @@ struct LogConfig {
   /// LogAppendTime stamps the broker's clock on every batch.
   TimestampType message_timestamp_type = TimestampType::kCreateTime;
 
-  // Compaction (log_cleaner.h). cleanup.policy itself is still refused by
-  // the broker; the cleaner is driven directly by tests for now.
+  // cleanup.policy: "delete", "compact" or both ("compact,delete", any
+  // order). delete: retention.ms / retention.bytes remove old segments.
+  // compact: the log cleaner keeps the latest record per key
+  // (log_cleaner.h); a compact-only log is never shortened by retention,
+  // only by DeleteRecords (the log start offset).
+  /// cleanup.policy contains "delete".
+  bool cleanup_delete = true;
+  /// cleanup.policy contains "compact".
+  bool cleanup_compact = false;
+
+  // Compaction settings (log_cleaner.h, log_cleaner_manager.h).
   /// delete.retention.ms: how long tombstones survive once cleaned.
   int64_t delete_retention_ms = 24 * 60 * 60 * 1000;
   /// min.compaction.lag.ms: records younger than this stay uncompacted.
@@ -62,5 +72,33 @@ struct LogConfig {
   /// min.cleanable.dirty.ratio: dirty bytes / all bytes before cleaning.
   double min_cleanable_dirty_ratio = 0.5;
 };
+
+/// Parses a cleanup.policy value: a comma-separated list of "delete" and
+/// "compact" (spaces around items allowed, at least one item, no other
+/// word), as Kafka's ConfigDef validates it. Returns false, leaving the
+/// flags alone, for anything else.
+inline bool ParseCleanupPolicy(std::string_view value, bool* compact, bool* del) {
+  bool c = false, d = false, any = false;
+  while (true) {
+    size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == "compact") {
+      c = true;
+    } else if (item == "delete") {
+      d = true;
+    } else {
+      return false;
+    }
+    any = true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  if (!any) return false;
+  *compact = c;
+  *del = d;
+  return true;
+}
 
 }  // namespace gregor

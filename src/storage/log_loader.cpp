@@ -82,6 +82,7 @@ Status Log::CompleteSwaps(const std::vector<std::string>& children) {
         next = std::max(next, (*batch)->header.NextOffset());
       }
     }
+    // [loader-complete-swap]
     for (const auto& other : children) {
       auto old = OffsetFromFileName(other, kLogFileSuffix);
       if (!old || *old < *base || *old >= next) continue;
@@ -91,6 +92,7 @@ Status Log::CompleteSwaps(const std::vector<std::string>& children) {
         if (Status s = env_.RemoveFile(p); !s.ok()) return s;
       }
     }
+    // [loader-complete-swap]
     for (auto suffix : {kIndexFileSuffix, kTimeIndexFileSuffix}) {
       std::string p = SegmentFilePath(dir_, *base, suffix);  // old or new: rebuilt
       if (!env_.FileExists(p)) continue;

@@ -7,10 +7,16 @@
 namespace gregor {
 
 LogManager::LogManager(Env& env, std::vector<std::string> log_dirs, const LogConfig& default_config,
-                       Clock& clock)
-    : env_(env), log_dirs_(std::move(log_dirs)), default_config_(default_config), clock_(clock) {}
+                       Clock& clock, const CleanerConfig& cleaner_config)
+    : env_(env),
+      log_dirs_(std::move(log_dirs)),
+      default_config_(default_config),
+      clock_(clock),
+      cleaner_(std::make_unique<LogCleaner>(env, clock, cleaner_config,
+                                            [this] { return CompactedLogs(); })) {}
 
 LogManager::~LogManager() {
+  cleaner_->Shutdown();  // no pass may run on a closed log
   std::lock_guard lock(mu_);
   for (auto& [tp, entry] : logs_) entry.log->Close();
 }
@@ -20,6 +26,13 @@ Status LogManager::Startup() {
     if (Status s = env_.CreateDir(dir); !s.ok()) return s;
     if (Status s = LoadLogDir(dir); !s.ok()) return s;
   }
+  // A log deleted under a pass also fails with KAFKA_STORAGE_ERROR
+  // ("closed"): only a log still here in `dir` reports its directory.
+  cleaner_->set_storage_error_handler(
+      [this](const TopicPartition& tp, const std::string& dir, const Status& s) {
+        if (LogDirOf(tp) == dir) ReportStorageError(dir, s);
+      });
+  cleaner_->Startup();
   return Status::Ok();
 }
 
@@ -54,7 +67,11 @@ Status LogManager::LoadLogDir(const std::string& log_dir) {
     if (auto it = log_start_offsets.find(*tp); it != log_start_offsets.end()) {
       params.log_start_offset = Offset(it->second);
     }
-    auto log = Log::Open(env_, log_dir + "/" + name, default_config_, clock_, params);
+    // A topic's own settings, as the metadata says (flush.messages,
+    // cleanup.policy ...): a log loads with them, not the broker defaults.
+    auto own = topic_configs_.find(tp->topic);
+    const LogConfig& config = own != topic_configs_.end() ? own->second : default_config_;
+    auto log = Log::Open(env_, log_dir + "/" + name, config, clock_, params);
     if (!log.ok()) return log.status();
     std::lock_guard lock(mu_);
     if (logs_.contains(*tp)) {
@@ -80,13 +97,18 @@ Result<std::shared_ptr<Log>> LogManager::GetOrCreateLog(const TopicPartition& tp
   std::lock_guard lock(mu_);
   if (auto it = logs_.find(tp); it != logs_.end()) return it->second.log;
   if (log_dirs_.empty()) return Status(ErrorCode::kLogDirNotFound, "no log.dirs");
-  // The directory with the fewest partitions (Kafka's nextLogDirs).
+  // The online directory with the fewest partitions (Kafka's nextLogDirs).
   std::map<std::string, int> load;
-  for (const auto& dir : log_dirs_) load[dir] = 0;
-  for (const auto& [other, entry] : logs_) ++load[entry.log_dir];
-  std::string log_dir = log_dirs_.front();
   for (const auto& dir : log_dirs_) {
-    if (load[dir] < load[log_dir]) log_dir = dir;
+    if (!offline_dirs_.contains(dir)) load[dir] = 0;
+  }
+  if (load.empty()) return Status(ErrorCode::kKafkaStorageError, "every log dir is offline");
+  for (const auto& [other, entry] : logs_) {
+    if (load.contains(entry.log_dir)) ++load[entry.log_dir];
+  }
+  std::string log_dir = load.begin()->first;
+  for (const auto& [dir, n] : load) {
+    if (n < load[log_dir]) log_dir = dir;
   }
   std::string dir = log_dir + "/" + tp.ToString();
   if (Status s = env_.CreateDir(dir); !s.ok()) return s;
@@ -129,7 +151,12 @@ Status LogManager::DeleteLog(const TopicPartition& tp) {
     entry = it->second;
     logs_.erase(it);
   }
-  if (Status s = entry.log->Delete(); !s.ok()) return s;
+  // No pass may run on a log being deleted (Kafka: abortAndPauseCleaning).
+  cleaner_->manager().AbortAndPauseCleaning(tp);
+  Status deleted = entry.log->Delete();
+  if (deleted.ok()) deleted = cleaner_->RemoveCheckpoint(entry.log_dir, tp);
+  cleaner_->manager().ResumeCleaning(tp);
+  if (!deleted.ok()) return deleted;
   if (Status s = env_.SyncDir(entry.log_dir); !s.ok()) return s;
   // Drop the partition from the checkpoints too.
   return CheckpointRecoveryOffsetsAndLogStartOffsets();
@@ -158,16 +185,21 @@ Status LogManager::CheckpointRecoveryOffsetsAndLogStartOffsets() {
   }
   Status first;
   for (const auto& dir : log_dirs_) {
-    if (Status s = WriteCheckpoints(dir, snapshot); !s.ok() && first.ok()) first = s;
+    if (IsLogDirOffline(dir)) continue;  // nothing more is written there
+    Status s = WriteCheckpoints(dir, snapshot);
+    ReportStorageError(dir, s);
+    if (!s.ok() && first.ok()) first = s;
   }
   return first;
 }
 
 Status LogManager::FlushAll() {
   Status first;
-  for (const auto& tp : AllPartitions()) {
+  for (const auto& tp : OnlinePartitions()) {
     if (auto log = GetLog(tp)) {
-      if (Status s = log->FlushAll(); !s.ok() && first.ok()) first = s;
+      Status s = log->FlushAll();
+      ReportStorageError(LogDirOf(tp), s);
+      if (!s.ok() && first.ok()) first = s;
     }
   }
   return first;
@@ -175,9 +207,11 @@ Status LogManager::FlushAll() {
 
 Status LogManager::FlushRolledSegmentsAndCheckpoint() {
   Status first;
-  for (const auto& tp : AllPartitions()) {
+  for (const auto& tp : OnlinePartitions()) {
     if (auto log = GetLog(tp)) {
-      if (Status s = log->FlushRolledSegments(); !s.ok() && first.ok()) first = s;
+      Status s = log->FlushRolledSegments();
+      ReportStorageError(LogDirOf(tp), s);
+      if (!s.ok() && first.ok()) first = s;
     }
   }
   if (Status s = CheckpointRecoveryOffsetsAndLogStartOffsets(); !s.ok() && first.ok()) first = s;
@@ -187,10 +221,13 @@ Status LogManager::FlushRolledSegmentsAndCheckpoint() {
 Result<int> LogManager::CleanupLogs() {
   int deleted = 0;
   Status first;
-  for (const auto& tp : AllPartitions()) {
+  for (const auto& tp : OnlinePartitions()) {
     auto log = GetLog(tp);
     if (!log) continue;
+    // The cleaner threads run compacted logs' retention between passes.
+    if (log->config().cleanup_compact && cleaner_->config().enable) continue;
     auto n = log->DeleteOldSegments();
+    if (!n.ok()) ReportStorageError(LogDirOf(tp), n.status());
     if (n.ok()) {
       deleted += *n;
     } else if (first.ok()) {
@@ -203,6 +240,7 @@ Result<int> LogManager::CleanupLogs() {
 
 // [manager-shutdown]
 Status LogManager::Shutdown() {
+  cleaner_->Shutdown();  // first: a pass writes segments and checkpoints
   Status first = FlushAll();
   if (Status s = CheckpointRecoveryOffsetsAndLogStartOffsets(); !s.ok() && first.ok()) first = s;
   std::lock_guard lock(mu_);
@@ -211,6 +249,7 @@ Status LogManager::Shutdown() {
   }
   if (!first.ok()) return first;  // no marker: the next start recovers
   for (const auto& dir : log_dirs_) {
+    if (offline_dirs_.contains(dir)) continue;  // recovered at the next start
     std::string marker = dir + "/" + kCleanShutdownFile;
     if (Status s = WriteStringToFileSync(env_, marker, ""); !s.ok()) return s;
     if (Status s = env_.SyncDir(dir); !s.ok()) return s;
@@ -218,5 +257,57 @@ Status LogManager::Shutdown() {
   return Status::Ok();
 }
 // [manager-shutdown]
+
+// Log directory failure. Kafka also closes the failed directory's logs
+// here; Gregor leaves them open (a fetch response may still be sending
+// from their files) and closes them at Shutdown like the others.
+std::vector<TopicPartition> LogManager::HandleLogDirFailure(const std::string& log_dir) {
+  std::lock_guard lock(mu_);
+  offline_dirs_.insert(log_dir);
+  std::vector<TopicPartition> out;
+  for (const auto& [tp, entry] : logs_) {
+    if (entry.log_dir == log_dir) out.push_back(tp);
+  }
+  return out;
+}
+
+bool LogManager::IsLogDirOffline(const std::string& log_dir) const {
+  std::lock_guard lock(mu_);
+  return offline_dirs_.contains(log_dir);
+}
+
+bool LogManager::AllLogDirsOffline() const {
+  std::lock_guard lock(mu_);
+  for (const auto& dir : log_dirs_) {
+    if (!offline_dirs_.contains(dir)) return false;
+  }
+  return true;
+}
+
+std::vector<TopicPartition> LogManager::OnlinePartitions() const {
+  std::lock_guard lock(mu_);
+  std::vector<TopicPartition> out;
+  for (const auto& [tp, entry] : logs_) {
+    if (!offline_dirs_.contains(entry.log_dir)) out.push_back(tp);
+  }
+  return out;
+}
+
+void LogManager::ReportStorageError(const std::string& log_dir, const Status& s) {
+  if (failure_channel_ == nullptr || s.ok() || log_dir.empty()) return;
+  if (s.code() == ErrorCode::kKafkaStorageError) {
+    failure_channel_->MaybeAddOfflineLogDir(log_dir, s.ToString());
+  }
+}
+
+std::vector<LogCleanerCandidate> LogManager::CompactedLogs() const {
+  std::lock_guard lock(mu_);
+  std::vector<LogCleanerCandidate> out;
+  for (const auto& [tp, entry] : logs_) {
+    if (!entry.log->config().cleanup_compact || offline_dirs_.contains(entry.log_dir)) continue;
+    out.push_back(LogCleanerCandidate{tp, entry.log_dir, entry.log, 0});
+  }
+  return out;
+}
 
 }  // namespace gregor

@@ -2,7 +2,9 @@
 // Log retention: the log start offset and deletion of old segments (Kafka's
 // UnifiedLog.deleteOldSegments and its three predicates). A scheduler will
 // call Log::DeleteOldSegments every log.retention.check.interval.ms; here
-// it is a method.
+// it is a method. Time and size retention apply only to logs whose
+// cleanup.policy includes "delete"; a compact-only log loses segments only
+// below its log start offset.
 #include <algorithm>
 
 #include "common/logging.h"
@@ -63,6 +65,12 @@ Result<int> Log::DeleteOldSegments() {
                                  return next.base_offset() <= log_start_offset_;
                                }),
                                &error);
+  // Kafka: a log whose cleanup.policy lacks "delete" (compact only) keeps
+  // everything above its log start offset; the cleaner shortens it.
+  if (!config_.cleanup_delete) {
+    if (!error.ok()) return GoOffline(error);
+    return deleted;
+  }
   if (config_.retention_ms >= 0) {
     deleted += DeleteSegments(DeletableSegments([&](const LogSegment& s, const LogSegment&) {
                                 return now - s.LargestTimestamp() > config_.retention_ms;

@@ -45,6 +45,12 @@ OffsetMap::OffsetMap(size_t memory_bytes, double load_factor)
 }
 
 size_t OffsetMap::Find(const KeyDigest& digest) const {
+  // LAB-01: BEGIN SOLUTION OffsetMap::Find
+  // HINT: start at slot digest[0] % slots_.size() and step forwards,
+  // HINT: wrapping at the end; stop at the first slot that is empty
+  // HINT: (offset < 0) or holds `digest`. After slots_.size() probes the
+  // HINT: map is full and `digest` is not in it: return slots_.size().
+  // [offset-map-find]
   // Linear probing. The probe count is bounded for the case where every
   // slot is taken (capacity_ == slots_.size(), tiny maps).
   size_t i = size_t(digest[0] % slots_.size());
@@ -54,6 +60,8 @@ size_t OffsetMap::Find(const KeyDigest& digest) const {
     i = (i + 1 == slots_.size()) ? 0 : i + 1;
   }
   return slots_.size();  // no room and not present
+  // [offset-map-find]
+  // LAB-01: END SOLUTION
 }
 
 bool OffsetMap::Put(std::string_view key, int64_t offset) {

@@ -16,6 +16,20 @@ runs one fault at a time against it:
            restart
     pause  SIGSTOP for longer than the clients' request.timeout.ms, SIGCONT
 
+and, on a broker started with disk_faults=True (gregor.test.env=fault: its
+storage runs over a FaultInjectionEnv the nemesis drives through a control
+file, no privileges needed):
+
+    enospc every write fails with ENOSPC (the failing one torn): the log dir
+           goes offline, and with no online log dir left the broker must
+           stop by itself (exit 1, no clean-shutdown marker); the disk stays
+           full for --disk-fault-s, is cleared, and the broker restarts
+    eio    the same with EIO on every write and sync
+    powerloss
+           every file goes back to what was fsynced (unsynced appends,
+           index bytes, renames, file creations undone) and the broker
+           _exit(9)s at once; the nemesis restarts it
+
 and records, per cycle, the fault, how long the restart took (spawn to the
 "listening" line, which comes after log recovery) and whether it met the
 bound. Every wait has a timeout; close() kills whatever process is left,
@@ -70,7 +84,8 @@ def free_loopback_port():
 class BrokerNode:
     """One gregor-server: data dir and port fixed, process replaceable."""
 
-    def __init__(self, server, source_dir, root, overrides=None, start_timeout=30):
+    def __init__(self, server, source_dir, root, overrides=None, start_timeout=30,
+                 disk_faults=False):
         self.server = server
         self.config = os.path.join(source_dir, 'config', 'server.properties')
         self.root = root
@@ -78,6 +93,10 @@ class BrokerNode:
         self.port = free_loopback_port()
         self.bootstrap = '127.0.0.1:%d' % self.port
         self.overrides = dict(overrides or {})
+        self.control = os.path.join(root, 'gregor-fault-control')
+        if disk_faults:
+            self.overrides['gregor.test.env'] = 'fault'
+            self.overrides['gregor.test.fault.control.file'] = self.control
         self.start_timeout = start_timeout
         self.proc = None
         self.starts = 0
@@ -118,6 +137,29 @@ class BrokerNode:
                 line = self.proc.stdout.readline()
                 if line.startswith('gregor-server listening on port '):
                     return time.monotonic() - t0
+
+    def set_disk_fault(self, command):
+        """Writes the control file (none | enospc | eio | powerloss); the
+        broker polls it every 100 ms. Written whole, then renamed, so the
+        broker never reads half a command."""
+        tmp = self.control + '.tmp'
+        with open(tmp, 'w') as f:
+            f.write(command + '\n')
+        os.replace(tmp, self.control)
+
+    def wait_exit(self, timeout):
+        """The exit code once the process exits by itself, or None after
+        `timeout` seconds (the process is left running)."""
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self.proc.stdout.close()
+        return rc
+
+    def log_text(self):
+        with open(self.log_paths[-1], errors='replace') as f:
+            return f.read()
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -169,8 +211,11 @@ class Nemesis:
     bounds every restart; pause_s should exceed the clients' request
     timeout so their requests time out while the broker is stopped."""
 
-    def __init__(self, node, restart_bound_s=15.0, pause_s=4.0, seed=0):
+    def __init__(self, node, restart_bound_s=15.0, pause_s=4.0, seed=0, disk_fault_s=1.5,
+                 self_stop_bound_s=15.0):
         self.node = node
+        self.disk_fault_s = disk_fault_s
+        self.self_stop_bound_s = self_stop_bound_s
         self.rng = random.Random(seed)
         self.restart_bound_s = restart_bound_s
         self.pause_s = pause_s
@@ -214,6 +259,37 @@ class Nemesis:
                 time.sleep(self.pause_s)
             finally:
                 node.proc.send_signal(signal.SIGCONT)
+        elif op in ('enospc', 'eio'):
+            t0 = time.monotonic()
+            node.set_disk_fault(op)
+            rc = node.wait_exit(self.self_stop_bound_s)
+            cycle['self_stop_s'] = time.monotonic() - t0
+            if rc is None:
+                node.kill()
+                raise AssertionError('%s: the broker did not stop within %.0f s with its only '
+                                     'log dir failed:\n%s' % (op, self.self_stop_bound_s,
+                                                               node.log_tail()))
+            log = node.log_text()
+            if rc != 1 or 'log dir offline' not in log or 'stopping the broker' not in log:
+                raise AssertionError('%s: exit %d (want 1 after taking the log dir offline):\n%s'
+                                     % (op, rc, node.log_tail()))
+            if node.marker_present():
+                raise AssertionError('%s: clean-shutdown marker in the failed log dir' % op)
+            time.sleep(max(0.0, self.disk_fault_s - (time.monotonic() - t0)))
+            node.set_disk_fault('none')  # space is back
+            cycle['restart_s'] = node.start()
+        elif op == 'powerloss':
+            node.set_disk_fault('powerloss')
+            rc = node.wait_exit(self.self_stop_bound_s)
+            if rc is None:
+                node.kill()
+                raise AssertionError('powerloss: the broker did not exit:\n' + node.log_tail())
+            if rc != 9:
+                raise AssertionError('powerloss: exit %d, want 9:\n%s' % (rc, node.log_tail()))
+            if node.marker_present():
+                raise AssertionError('clean-shutdown marker present after a power loss')
+            node.set_disk_fault('none')  # before the restart: a stale command is ignored anyway
+            cycle['restart_s'] = node.start()
         else:
             raise ValueError(op)
         cycle['ok'] = cycle['restart_s'] is None or cycle['restart_s'] <= self.restart_bound_s

@@ -93,15 +93,17 @@ class ProducerProcess:
         return lines[-1] if lines else '(no output)'
 
 
-def create_topic(bootstrap, topic, partitions, timeout=30):
-    """Creates `topic` with kafka-python's admin client and waits until its
-    metadata shows every partition with a leader."""
+def create_topic(bootstrap, topic, partitions, timeout=30, configs=None):
+    """Creates `topic` (with topic `configs`, e.g. {'flush.messages': '1'})
+    with kafka-python's admin client and waits until its metadata shows
+    every partition with a leader."""
     from kafka import KafkaConsumer
     from kafka.admin import KafkaAdminClient, NewTopic
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout * 1000,
                              client_id='gregor-fault-admin')
     try:
-        admin.create_topics([NewTopic(topic, partitions, 1)], timeout_ms=timeout * 1000)
+        admin.create_topics([NewTopic(topic, partitions, 1, topic_configs=configs or {})],
+                            timeout_ms=timeout * 1000)
     finally:
         admin.close()
     c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, client_id='gregor-fault-meta')

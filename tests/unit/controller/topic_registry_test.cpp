@@ -70,7 +70,7 @@ TEST_F(TopicRegistryTest, ValidationErrorsAreKafkas) {
   EXPECT_EQ(reg->CreateTopic("t", 0, 1, {}).code(), ErrorCode::kInvalidPartitions);
   EXPECT_EQ(reg->CreateTopic("t", 1, 3, {}).code(), ErrorCode::kInvalidReplicationFactor);
   EXPECT_EQ(reg->CreateTopic("t", 1, 1, {{"no.such", "1"}}).code(), ErrorCode::kInvalidConfig);
-  EXPECT_EQ(reg->CreateTopic("t", 1, 1, {{"cleanup.policy", "compact"}}).code(),
+  EXPECT_EQ(reg->CreateTopic("t", 1, 1, {{"cleanup.policy", "compacted"}}).code(),
             ErrorCode::kInvalidConfig);
   ASSERT_TRUE(reg->CreateTopic("t", 1, 1, {}).ok());
   EXPECT_EQ(reg->CreateTopic("t", 1, 1, {}).code(), ErrorCode::kTopicAlreadyExists);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 
 namespace gregor {
@@ -87,6 +88,55 @@ TEST(KafkaConfigTest, EveryDefaultParsesAsItsType) {
     if (!d.default_value.empty()) all[d.name] = d.default_value;
   }
   EXPECT_TRUE(KafkaConfig::Create(all).ok());
+}
+
+TEST(KafkaConfigTest, CleanerDefaultsAreKafkas) {
+  KafkaConfig c = Make("");
+  CleanerConfig cleaner = c.LogCleanerConfig();
+  EXPECT_TRUE(cleaner.enable);
+  EXPECT_EQ(cleaner.num_threads, 1);
+  EXPECT_EQ(cleaner.dedupe_buffer_size, 134217728);
+  EXPECT_EQ(cleaner.backoff_ms, 15000);
+  LogConfig log = c.DefaultLogConfig();
+  EXPECT_TRUE(log.cleanup_delete);
+  EXPECT_FALSE(log.cleanup_compact);
+  EXPECT_DOUBLE_EQ(log.min_cleanable_dirty_ratio, 0.5);
+  EXPECT_EQ(log.delete_retention_ms, 86400000);
+  EXPECT_EQ(log.min_compaction_lag_ms, 0);
+  EXPECT_EQ(log.max_compaction_lag_ms, std::numeric_limits<int64_t>::max());
+}
+
+TEST(KafkaConfigTest, CleanerKeysFlowIntoTheDefaultLogConfig) {
+  KafkaConfig c = Make(
+      "log.cleanup.policy=compact, delete\nlog.cleaner.min.cleanable.ratio=0.25\n"
+      "log.cleaner.delete.retention.ms=1000\nlog.cleaner.min.compaction.lag.ms=10\n"
+      "log.cleaner.max.compaction.lag.ms=20000\nlog.cleaner.enable=false\n"
+      "log.cleaner.threads=3\nlog.cleaner.dedupe.buffer.size=3000000\n"
+      "log.cleaner.backoff.ms=50\n");
+  LogConfig log = c.DefaultLogConfig();
+  EXPECT_TRUE(log.cleanup_compact);
+  EXPECT_TRUE(log.cleanup_delete);
+  EXPECT_DOUBLE_EQ(log.min_cleanable_dirty_ratio, 0.25);
+  EXPECT_EQ(log.delete_retention_ms, 1000);
+  EXPECT_EQ(log.min_compaction_lag_ms, 10);
+  EXPECT_EQ(log.max_compaction_lag_ms, 20000);
+  CleanerConfig cleaner = c.LogCleanerConfig();
+  EXPECT_FALSE(cleaner.enable);
+  EXPECT_EQ(cleaner.num_threads, 3);
+  EXPECT_EQ(cleaner.dedupe_buffer_size, 3000000);
+  EXPECT_EQ(cleaner.backoff_ms, 50);
+}
+
+TEST(KafkaConfigTest, CleanerKeysOutOfRangeAreInvalidConfig) {
+  for (const char* bad :
+       {"log.cleanup.policy=compacted", "log.cleaner.min.cleanable.ratio=1.5",
+        "log.cleaner.min.cleanable.ratio=x", "log.cleaner.min.compaction.lag.ms=-1",
+        "log.cleaner.delete.retention.ms=-1", "log.cleaner.threads=-1",
+        "log.cleaner.max.compaction.lag.ms=0", "log.cleaner.enable=yes"}) {
+    auto props = ParseProperties(bad);
+    ASSERT_TRUE(props.ok());
+    EXPECT_EQ(KafkaConfig::Create(*props).status().code(), ErrorCode::kInvalidConfig) << bad;
+  }
 }
 
 }  // namespace

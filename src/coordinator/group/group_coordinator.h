@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+// GroupCoordinator: the broker side of the classic group protocol —
+// JoinGroup, SyncGroup, Heartbeat and LeaveGroup (Kafka's GroupCoordinator,
+// the membership half; offsets and the __consumer_offsets log come next).
+//
+// A rebalance, seen from the coordinator:
+//
+//   JoinGroup (each member) -> park it; group PreparingRebalance
+//       ...every member has rejoined, or the rebalance timeout passed
+//       (members that did not rejoin are removed)
+//   -> next generation: protocol chosen by vote, the first member leads;
+//      every parked JoinGroup answered; the leader's answer lists every
+//      member's metadata; group CompletingRebalance
+//   SyncGroup (each member) -> park it until the leader's SyncGroup brings
+//      the assignment; then every SyncGroup is answered with its member's
+//      slice; group Stable
+//   Heartbeat (each member, every heartbeat.interval.ms) -> NONE while
+//      Stable, REBALANCE_IN_PROGRESS once a rebalance started: the
+//      member's cue to rejoin
+//
+// The timers (Kafka's delayed operations, on the broker's timing wheel):
+//  - DelayedJoin: the join phase ends when every member has rejoined or
+//    after the longest rebalance.timeout.ms of the members.
+//  - InitialDelayedJoin: the first rebalance of an Empty group waits
+//    group.initial.rebalance.delay.ms, and again while new members keep
+//    arriving (up to the rebalance timeout), so that a group starting up
+//    does not rebalance once per member.
+//  - DelayedHeartbeat: a member not heard from for session.timeout.ms is
+//    removed and the group rebalances. Heard from means a JoinGroup,
+//    SyncGroup or Heartbeat; a member whose JoinGroup or SyncGroup is
+//    parked is not expired (the rebalance timeout governs it then).
+//
+// Member ids: a new dynamic member gets `client.id-<uuid>`. Since
+// JoinGroup v4 (KIP-394) it gets the id in a MEMBER_ID_REQUIRED answer
+// first and must join again with it, so a client that retries a lost
+// JoinGroup cannot leave ghost members behind. A static member
+// (group.instance.id, KIP-345) that rejoins with a new member id takes its
+// old place: in a Stable group it gets the current generation back without
+// a rebalance, and its previous incarnation is fenced (FENCED_INSTANCE_ID).
+//
+// Simplifications, named: one coordinator lock for all groups (Kafka has a
+// lock per group); groups live in memory only until __consumer_offsets
+// exists (then a group survives a restart, and chapter 04 moves
+// coordinators between brokers); group.max.size is not enforced.
+//
+// Thread-safety: every method is thread-safe. Callbacks run with the
+// coordinator's lock held (it is recursive: a callback or a timer may
+// re-enter); they must only hand the response to the network layer.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "coordinator/group/group_metadata.h"
+#include "server/timing_wheel.h"
+
+namespace gregor {
+
+/// The coordinator's settings (Kafka's broker config names and defaults).
+struct GroupCoordinatorConfig {
+  /// group.min.session.timeout.ms / group.max.session.timeout.ms: the
+  /// session timeouts a member may ask for (INVALID_SESSION_TIMEOUT).
+  int32_t min_session_timeout_ms = 6000;
+  int32_t max_session_timeout_ms = 1800000;
+  /// group.initial.rebalance.delay.ms.
+  int32_t initial_rebalance_delay_ms = 3000;
+};
+
+/// A JoinGroup request, decoded (JoinGroup v0-5).
+struct JoinGroupParams {
+  std::string group_id;
+  /// Empty for a member joining for the first time.
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  /// v4+: a new dynamic member must first fetch an id (MEMBER_ID_REQUIRED).
+  bool require_known_member_id = false;
+  std::string client_id;
+  std::string client_host;
+  int32_t session_timeout_ms = 0;
+  int32_t rebalance_timeout_ms = 0;
+  std::string protocol_type;
+  std::vector<GroupProtocol> protocols;
+};
+
+/// What a JoinGroup is answered with.
+struct JoinGroupResult {
+  ErrorCode error = ErrorCode::kNone;
+  int32_t generation_id = -1;
+  std::optional<std::string> protocol_name;
+  std::string leader_id;
+  std::string member_id;
+  /// Only in the leader's answer: every member and its chosen metadata.
+  struct Member {
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+    Bytes metadata;
+  };
+  std::vector<Member> members;
+};
+
+/// A SyncGroup request, decoded (SyncGroup v0-3).
+struct SyncGroupParams {
+  std::string group_id;
+  int32_t generation_id = -1;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  /// Only from the leader: member id -> its assignment bytes.
+  std::map<std::string, Bytes> assignments;
+};
+
+/// What a SyncGroup is answered with.
+struct SyncGroupResult {
+  ErrorCode error = ErrorCode::kNone;
+  Bytes assignment;
+};
+
+/// One member leaving (LeaveGroup v3 lists several).
+struct LeavingMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+};
+
+/// The classic group protocol's broker side; see the file comment.
+class GroupCoordinator {
+ public:
+  using JoinCallback = std::function<void(const JoinGroupResult&)>;
+  using SyncCallback = std::function<void(const SyncGroupResult&)>;
+
+  /// `timer` runs the delayed joins and heartbeats; `clock` and `timer`
+  /// outlive the coordinator.
+  GroupCoordinator(GroupCoordinatorConfig config, Timer& timer, Clock& clock);
+  ~GroupCoordinator();
+
+  /// Answers at once (an error, MEMBER_ID_REQUIRED, or a Stable group's
+  /// current generation) or when the rebalance completes.
+  void HandleJoinGroup(const JoinGroupParams& params, JoinCallback callback);
+  /// Answers at once, or once the leader's assignment arrives.
+  void HandleSyncGroup(const SyncGroupParams& params, SyncCallback callback);
+  /// NONE, REBALANCE_IN_PROGRESS (rejoin), ILLEGAL_GENERATION,
+  /// UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID or COORDINATOR_NOT_AVAILABLE.
+  ErrorCode HandleHeartbeat(const std::string& group_id, const std::string& member_id,
+                            const std::optional<std::string>& group_instance_id,
+                            int32_t generation_id);
+  /// One error per leaving member (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID);
+  /// the whole request fails with the first element's error only when the
+  /// group is unknown.
+  std::vector<ErrorCode> HandleLeaveGroup(const std::string& group_id,
+                                          const std::vector<LeavingMember>& members);
+
+  /// A snapshot for DescribeGroups / tests: state, generation, protocol,
+  /// leader and members; nullopt for an unknown group.
+  struct GroupSummary {
+    GroupState state;
+    int32_t generation_id;
+    std::optional<std::string> protocol_type;
+    std::optional<std::string> protocol_name;
+    std::optional<std::string> leader_id;
+    std::vector<std::string> member_ids;
+  };
+  std::optional<GroupSummary> Describe(const std::string& group_id) const;
+
+ private:
+  class DelayedJoin;
+  class DelayedHeartbeat;
+  struct GroupEntry;
+
+  // All below: REQUIRES mu_ held.
+  GroupEntry* Find(const std::string& group_id);
+  void JoinNewMember(GroupEntry& g, const JoinGroupParams& params, JoinCallback callback);
+  void JoinStaticMember(GroupEntry& g, const JoinGroupParams& params, JoinCallback callback);
+  void JoinKnownMember(GroupEntry& g, const JoinGroupParams& params, JoinCallback callback);
+  void AddMemberAndRebalance(GroupEntry& g, const JoinGroupParams& params,
+                             const std::string& member_id, JoinCallback callback);
+  void UpdateMemberAndRebalance(GroupEntry& g, MemberMetadata& member,
+                                const JoinGroupParams& params, JoinCallback callback);
+  void MaybePrepareRebalance(GroupEntry& g, const std::string& reason);
+  void PrepareRebalance(GroupEntry& g, const std::string& reason);
+  void TryCompleteJoin(GroupEntry& g);
+  void CompleteJoin(GroupEntry& g);
+  void OnInitialDelayExpired(GroupEntry& g, int32_t remaining_ms);
+  JoinGroupResult CurrentGeneration(GroupEntry& g, const std::string& member_id, bool with_members);
+  void PropagateAssignment(GroupEntry& g, ErrorCode error);
+  void ScheduleHeartbeat(GroupEntry& g, MemberMetadata& member);
+  void OnHeartbeatExpired(const std::string& group_id, const std::string& member_id,
+                          uint64_t heartbeat_generation);
+  void RemoveMemberAndUpdateGroup(GroupEntry& g, const std::string& member_id,
+                                  const std::string& reason);
+  std::string NewMemberId(const JoinGroupParams& params);
+
+  const GroupCoordinatorConfig config_;
+  Timer& timer_;
+  Clock& clock_;
+
+  mutable std::recursive_mutex mu_;
+  // Guarded by mu_:
+  std::map<std::string, std::unique_ptr<GroupEntry>> groups_;
+  uint64_t next_heartbeat_id_ = 0;
+};
+
+}  // namespace gregor
