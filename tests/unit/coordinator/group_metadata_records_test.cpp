@@ -7,25 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <string_view>
+#include "../protocol/hex.h"
 
 namespace gregor {
 namespace {
 
-Bytes FromHex(std::string_view hex) {
-  Bytes out;
-  int hi = -1;
-  for (char c : hex) {
-    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(uint8_t(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
+using gregor::testing::FromHex;
+
 
 OffsetCommitValue SampleOffset() {
   return {.offset = 42,

@@ -8,27 +8,13 @@
 #include <string_view>
 
 #include "group_samples.h"
+#include "hex.h"
 
 namespace gregor {
 namespace {
 
 using namespace gregor::testing;
 
-Bytes FromHex(std::string_view hex) {
-  Bytes out;
-  int hi = -1;
-  for (char c : hex) {
-    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(uint8_t(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
 
 template <class T>
 void ExpectRoundTrips(const T& m) {

@@ -10,6 +10,7 @@
 #include <new>
 
 #include "protocol/message_codec.h"
+#include "group_samples.h"
 #include "samples.h"
 
 namespace {
@@ -64,6 +65,54 @@ TEST(DecoderAllocTest, HugeStringAndRecordsLength) {
 TEST(DecoderAllocTest, ValidDecodeStillAllocatesNormally) {
   Bytes body = Encode(testing::SampleFetchResponse(), 11);
   EXPECT_TRUE(Decode<FetchResponse>(body, 11).ok());
+}
+
+// The group coordinator's messages (chapter 06).
+// Every prefix of a valid encoding: no allocation larger than the input.
+template <KafkaMessage M>
+void ExpectTruncationsFailCheaply(const M& m) {
+  for (int16_t v = M::kVersions.min; v <= M::kVersions.max; ++v) {
+    Bytes full = Encode(m, v);
+    for (size_t n = 0; n < full.size(); ++n) {
+      Bytes cut(full.begin(), full.begin() + long(n));
+      ExpectFailsCheaply<M>(cut, v);
+    }
+  }
+}
+
+TEST(GroupDecoderAllocTest, TruncatedBodies) {
+  ExpectTruncationsFailCheaply(testing::SampleJoinGroupRequest());
+  ExpectTruncationsFailCheaply(testing::SampleJoinGroupResponse());
+  ExpectTruncationsFailCheaply(testing::SampleSyncGroupRequest());
+  ExpectTruncationsFailCheaply(testing::SampleOffsetCommitRequest());
+  ExpectTruncationsFailCheaply(testing::SampleOffsetFetchResponse());
+  ExpectTruncationsFailCheaply(testing::SampleDescribeGroupsResponse());
+}
+
+TEST(GroupDecoderAllocTest, HugeArrayCounts) {
+  // JoinGroup v0: "g", session, member "", type "c", protocols 2^31-1.
+  ExpectFailsCheaply<JoinGroupRequest>(
+      {0, 1, 'g', 0, 0, 0, 1, 0, 0, 0, 1, 'c', 0x7f, 0xff, 0xff, 0xff, 0}, 0);
+  // DescribeGroups v0 request: groups 2^31-1.
+  ExpectFailsCheaply<DescribeGroupsRequest>({0x7f, 0xff, 0xff, 0xff, 0, 1, 'g'}, 0);
+  // OffsetFetch v1: "g", topics 2^31-1.
+  ExpectFailsCheaply<OffsetFetchRequest>({0, 1, 'g', 0x7f, 0xff, 0xff, 0xff, 0}, 1);
+}
+
+TEST(GroupDecoderAllocTest, HugeBytesAndStringLengths) {
+  // SyncGroup v0 response: error 0, assignment of 2^31-1 bytes.
+  ExpectFailsCheaply<SyncGroupResponse>({0, 0, 0x7f, 0xff, 0xff, 0xff, 1, 2, 3}, 0);
+  // JoinGroup v0: ... protocols 1, name "r", metadata 2^31-1 bytes.
+  ExpectFailsCheaply<JoinGroupRequest>(
+      {0, 1, 'g', 0, 0, 0, 1, 0, 0, 0, 1, 'c', 0, 0, 0, 1, 0, 1, 'r', 0x7f, 0xff, 0xff, 0xff, 0},
+      0);
+  // Heartbeat v0: group_id of 32767 bytes.
+  ExpectFailsCheaply<HeartbeatRequest>({0x7f, 0xff, 'g', 0, 0, 0, 0}, 0);
+}
+
+TEST(GroupDecoderAllocTest, ValidDecodeStillWorks) {
+  Bytes body = Encode(testing::SampleDescribeGroupsResponse(), 4);
+  EXPECT_TRUE(Decode<DescribeGroupsResponse>(body, 4).ok());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "group_samples.h"
 #include "protocol/api_keys.h"
 #include "protocol/message_codec.h"
+#include "hex.h"
 
 namespace gregor {
 namespace {
@@ -18,21 +19,6 @@ namespace {
 using namespace gregor::testing;
 
 // "00ff.." -> bytes; whitespace is ignored so long vectors can be split.
-Bytes FromHex(std::string_view hex) {
-  Bytes out;
-  int hi = -1;
-  for (char c : hex) {
-    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(uint8_t(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
 
 // Size, encode, decode, re-encode at every version; at the highest version
 // (when every field of `m` exists there) the decode is `m` itself.

@@ -13,19 +13,13 @@
 
 #include "protocol/message_codec.h"
 #include "samples.h"
+#include "hex.h"
 
 namespace gregor {
 namespace {
 
 using namespace gregor::testing;
 
-Bytes FromHex(const std::string& hex) {
-  Bytes out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(uint8_t(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
 
 template <KafkaMessage M>
 std::function<void(int16_t, const Bytes&)> Check(M sample) {
