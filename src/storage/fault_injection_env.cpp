@@ -79,7 +79,7 @@ class FaultMappedFile : public MappedFile {
     if (Status s = env_->MaybeFail(FaultOp::kSync, "msync", path_); !s.ok()) return s;
     if (Status s = base_->Sync(); !s.ok()) return s;
     const uint8_t* p = base_->data();
-    env_->OnMappedSynced(path_, p == nullptr ? Bytes() : Bytes(p, p + base_->size()));
+    env_->OnMappedSynced(path_, p, p == nullptr ? 0 : base_->size());
     return Status::Ok();
   }
   Status Close() override { return base_->Close(); }  // munmap writes nothing itself
@@ -160,15 +160,31 @@ void FaultInjectionEnv::OnSynced(const std::string& path, uint64_t size) {
   synced_size_[path] = size;
 }
 
-void FaultInjectionEnv::OnMappedSynced(const std::string& path, const Bytes& bytes) {
+namespace {
+// Length of `data` without its trailing zero bytes.
+size_t UsedLength(const uint8_t* data, size_t size) {
+  while (size > 0 && data[size - 1] == 0) --size;
+  return size;
+}
+}  // namespace
+
+void FaultInjectionEnv::OnMappedSynced(const std::string& path, const uint8_t* data, size_t size) {
+  size_t used = data == nullptr ? 0 : UsedLength(data, size);
+  MappedSnapshot snap{Bytes(data, data + used), size};
   std::lock_guard lock(mu_);
-  mapped_synced_[path] = std::make_shared<const Bytes>(bytes);
+  mapped_synced_[path] = std::move(snap);
 }
 
-void FaultInjectionEnv::OnMappedOpened(const std::string& path, bool existed, const Bytes& bytes) {
+void FaultInjectionEnv::OnMappedOpened(const std::string& path, bool existed,
+                                       const uint8_t* data, size_t size) {
+  std::optional<MappedSnapshot> snap;
+  if (existed) {
+    size_t used = data == nullptr ? 0 : UsedLength(data, size);
+    snap = MappedSnapshot{Bytes(data, data + used), size};
+  }
   std::lock_guard lock(mu_);
   if (!existed) new_files_.insert(path);
-  mapped_synced_[path] = existed ? std::make_shared<const Bytes>(bytes) : nullptr;
+  mapped_synced_[path] = std::move(snap);
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const std::string& path) {
@@ -211,7 +227,7 @@ Result<std::unique_ptr<MappedFile>> FaultInjectionEnv::NewMappedFile(const std::
     // What is on disk at open counts as durable; a new file has no durable
     // bytes (and no durable existence until SyncDir).
     const uint8_t* p = (*base)->data();
-    OnMappedOpened(path, existed, p == nullptr ? Bytes() : Bytes(p, p + (*base)->size()));
+    OnMappedOpened(path, existed, p, p == nullptr ? 0 : (*base)->size());
   }
   return std::unique_ptr<MappedFile>(new FaultMappedFile(this, path, std::move(*base), read_only));
 }
@@ -316,19 +332,19 @@ Status FaultInjectionEnv::DropUnsyncedData() {
   // only when the file system comes back (SetFilesystemActive(true), after
   // the test destroyed its objects; a broker's PowerLoss never comes back,
   // which leaves a zero tail: an untrimmed index, rebuilt at load).
-  for (const auto& [path, bytes] : mapped_synced_) {
+  for (const auto& [path, snap] : mapped_synced_) {
     if (!base_->FileExists(path) || new_files_.contains(path)) continue;
-    size_t want = bytes ? bytes->size() : 0;
+    size_t want = snap ? snap->size : 0;
+    size_t head = snap ? snap->head.size() : 0;
     auto m = base_->NewMappedFile(path, 0, false);
     if (!m.ok()) return m.status();
+    size_t used = (*m)->data() == nullptr ? 0 : UsedLength((*m)->data(), (*m)->size());
     if ((*m)->size() < want) {
       if (Status s = (*m)->Resize(want); !s.ok()) return s;
     }
-    if (want > 0) std::memcpy((*m)->data(), bytes->data(), want);
-    if ((*m)->size() > want) {
-      std::memset((*m)->data() + want, 0, (*m)->size() - want);
-      pending_cuts_.emplace_back(path, want);
-    }
+    if (head > 0) std::memcpy((*m)->data(), snap->head.data(), head);
+    if (used > head) std::memset((*m)->data() + head, 0, used - head);
+    if ((*m)->size() > want) pending_cuts_.emplace_back(path, want);
     if (Status s = (*m)->Close(); !s.ok()) return s;
   }
   // 4. Files whose creation was never made durable disappear.
@@ -352,10 +368,11 @@ Status FaultInjectionEnv::SimulateCrash() {
 
 // [fault-power-loss]
 Status FaultInjectionEnv::PowerLoss() {
-  // Exclusive: every mutation in progress has finished, and those that
-  // start from now find the file system inactive and do nothing.
-  std::unique_lock gate(gate_);
+  // Inactive first: from now on every mutation fails at once and does
+  // nothing, so the writers drain and cannot starve the exclusive gate;
+  // holding it, every mutation that was in progress has finished.
   SetFilesystemActive(false);
+  std::unique_lock gate(gate_);
   return DropUnsyncedData();
 }
 // [fault-power-loss]

@@ -116,8 +116,8 @@ class FaultInjectionEnv : public Env {
   Status CheckActive(const std::string& what, const std::string& path);
   void OnWritableOpened(const std::string& path, bool truncated);
   void OnSynced(const std::string& path, uint64_t size);
-  void OnMappedSynced(const std::string& path, const Bytes& bytes);
-  void OnMappedOpened(const std::string& path, bool existed, const Bytes& bytes);
+  void OnMappedSynced(const std::string& path, const uint8_t* data, size_t size);
+  void OnMappedOpened(const std::string& path, bool existed, const uint8_t* data, size_t size);
   Env* base() { return base_; }
 
   Env* const base_;
@@ -133,7 +133,13 @@ class FaultInjectionEnv : public Env {
   bool fault_firing_ = false;  // sticky fault reached
   int faults_triggered_ = 0;
   std::map<std::string, uint64_t> synced_size_;                        // appended files
-  std::map<std::string, std::shared_ptr<const Bytes>> mapped_synced_;  // null: never synced
+  // A mapped file's durable state, kept small: preallocated index files
+  // are mostly zeros, so only the bytes up to the last non-zero one.
+  struct MappedSnapshot {
+    Bytes head;
+    size_t size = 0;  // the file's length; zeros after head
+  };
+  std::map<std::string, std::optional<MappedSnapshot>> mapped_synced_;  // nullopt: never synced
   std::set<std::string> new_files_;  // created since their dir's last SyncDir
   std::vector<PendingRename> renames_;
   // Mapped files to cut to their synced length once active again.

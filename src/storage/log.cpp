@@ -139,6 +139,12 @@ Status Log::RollLocked() {
   int64_t new_offset = log_end_offset_.message_offset;
   if (active().SizeInBytes() == 0) return Status::Ok();  // already fresh
   if (Status s = active().OnBecomeInactiveSegment(); !s.ok()) return s;
+  // Already below the recovery point (flush.messages=1): no later flush
+  // covers this segment, so its trimmed indexes are made durable here, or
+  // a power loss would bring them back untrimmed (and rebuilt at start).
+  if (recovery_point_ >= new_offset) {
+    if (Status s = active().Flush(); !s.ok()) return s;
+  }
   auto segment = NewSegment(new_offset);
   if (!segment.ok()) return segment.status();
   segments_[new_offset] = std::move(*segment);

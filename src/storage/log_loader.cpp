@@ -160,6 +160,9 @@ Status Log::Load(const LogLoadParams& params) {
                               sane.ToString());
       auto r = RecoverSegment(**segment);
       if (!r.ok()) return r.status();
+      // Durable now: a segment below the recovery point is never flushed
+      // again, and an index rebuilt but lost would be rebuilt again.
+      if (Status s = (*segment)->Flush(); !s.ok()) return s;
       recovered.insert(base);
     }
     // [loader-sanity]

@@ -222,5 +222,23 @@ TEST_F(LogFaultTest, FlushMessagesSyncsEveryNRecords) {
   EXPECT_EQ(log_->LogEndOffset(), Offset(10));
 }
 
+// With flush.messages=1 a rolled segment is already below the recovery
+// point, so the periodic flush of rolled segments skips it: the roll itself
+// must make the trimmed indexes durable, or a power loss brings back
+// untrimmed indexes that fail the sanity check and are rebuilt (a slow
+// restart, found by the fault harness's power-loss runs).
+TEST_F(LogFaultTest, PowerLossAfterRollsKeepsTrimmedIndexes) {
+  config_.flush_messages = 1;
+  Open();
+  AppendMany(60, 5, 300);  // ~90 KiB: about ten rolled segments
+  ASSERT_GE(log_->Segments().size(), 5u);
+  ASSERT_EQ(log_->RecoveryPoint(), log_->LogEndOffset());
+  const size_t rolled = log_->Segments().size() - 1;
+  CrashAndRecover(log_->RecoveryPoint());
+  EXPECT_EQ(log_->Segments().size(), rolled + 1);
+  EXPECT_LE(log_->recovery_stats().segments_recovered, 1) << "rolled segments' indexes rebuilt";
+  EXPECT_EQ(ReadAll().size(), 300u);
+}
+
 }  // namespace
 }  // namespace gregor
