@@ -66,9 +66,8 @@ int32_t PartitionForGroup(std::string_view group_id, int32_t num_partitions) {
 }
 // [java-string-hash]
 
-GroupMetadataManager::GroupMetadataManager(int32_t num_partitions, Appender appender,
-                                           Clock& clock)
-    : num_partitions_(num_partitions), appender_(std::move(appender)), clock_(clock) {}
+GroupMetadataManager::GroupMetadataManager(int32_t num_partitions, Appender appender)
+    : num_partitions_(num_partitions), appender_(std::move(appender)) {}
 
 void GroupMetadataManager::BeginLoading(int32_t partition) {
   std::lock_guard lock(mu_);

@@ -44,7 +44,6 @@
 #include <vector>
 
 #include "common/bytes.h"
-#include "common/clock.h"
 #include "common/errors.h"
 #include "coordinator/group/group_metadata_records.h"
 #include "storage/topic_partition.h"
@@ -85,7 +84,7 @@ class GroupMetadataManager {
                                       std::function<void(ErrorCode)> done)>;
 
   /// REQUIRES: num_partitions > 0 (offsets.topic.num.partitions).
-  GroupMetadataManager(int32_t num_partitions, Appender appender, Clock& clock);
+  GroupMetadataManager(int32_t num_partitions, Appender appender);
 
   int32_t num_partitions() const { return num_partitions_; }
   int32_t PartitionFor(std::string_view group_id) const {
@@ -142,7 +141,6 @@ class GroupMetadataManager {
 
   const int32_t num_partitions_;
   const Appender appender_;
-  Clock& clock_;
 
   mutable std::mutex mu_;
   // Guarded by mu_:

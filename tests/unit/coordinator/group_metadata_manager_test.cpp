@@ -45,8 +45,7 @@ class GroupMetadataManagerTest : public ::testing::Test {
                       std::function<void(ErrorCode)> done) {
           if (result == ErrorCode::kNone) log->push_back({partition, std::move(records)});
           done(result);
-        },
-        clock_);
+        });
   }
   // A restart: every appended record replayed, in order, into `m`.
   static void Replay(GroupMetadataManager& m, const std::vector<Appended>& log) {
@@ -69,7 +68,6 @@ class GroupMetadataManagerTest : public ::testing::Test {
     return o;
   }
 
-  MockClock clock_;
   TopicPartition t0_{"orders", PartitionId(0)};
   TopicPartition t1_{"orders", PartitionId(1)};
 };
