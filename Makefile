@@ -11,7 +11,8 @@
 #   make sanitize      clang-16 ASan+UBSan build, unit/record/storage tests
 #   make fuzz          clang-16 libFuzzer: record batches, requests, config parsers
 #                      (FUZZ_SECONDS=60 each, two at a time; a long run that grows
-#                      the kept corpus: FUZZ_SECONDS=3600 FUZZ_KEEP=1 make fuzz)
+#                      the kept corpus: FUZZ_SECONDS=3600 FUZZ_KEEP=1 make fuzz;
+#                      one target: make fuzz FUZZ_TARGETS=request)
 #   make torture       the long fault run: >= 50 SIGKILL cycles, then disk faults and power
 #                      losses, under load (tests/fault)
 #   make check         everything CI runs
@@ -22,6 +23,7 @@ GREGOR_WERROR ?= OFF
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 FUZZ_KEEP  ?= 0
+FUZZ_TARGETS ?=
 TORTURE_KILLS ?= 60
 TORTURE_SEED ?= 11
 TORTURE_DISK_FAULTS ?= 10
@@ -87,7 +89,8 @@ sanitize: deps $(CLANG_BUILD)/build.ninja
 
 fuzz: deps $(CLANG_BUILD)/build.ninja
 	cmake --build $(CLANG_BUILD) -j $(JOBS) --target fuzz
-	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=$(FUZZ_KEEP) bash scripts/run-fuzzers.sh $(CLANG_BUILD)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=$(FUZZ_KEEP) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+	  bash scripts/run-fuzzers.sh $(CLANG_BUILD)
 
 # The fault harness's long run (tests/fault/README.md): TORTURE_KILLS
 # SIGKILL/restart cycles plus 10 SIGKILLs during recovery, 5 SIGTERM and 5
