@@ -39,7 +39,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import signal
 import sys
 import tempfile
@@ -47,7 +46,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_checker  # noqa: E402
-from fault_test import check_segments, on_sigterm, wait_for_progress  # noqa: E402
+from fault_test import check_segments, on_sigterm, tear_down, wait_for_progress  # noqa: E402
 from nemesis import BrokerNode, Nemesis  # noqa: E402
 from workload import ProducerProcess, create_topic, read_pass  # noqa: E402
 
@@ -205,15 +204,7 @@ def main():
               (nemesis.counts(), results['durable']['acked'], results['lazy']['acked'],
                results['lazy']['lost-write'], time.monotonic() - t_start))
     finally:
-        for p in producers:
-            p.kill()
-        nemesis.close()
-        if not ok:
-            print('--- gregor-server (last start, non-debug tail) ---\n' + node.log_tail())
-        if ok or not os.environ.get('GREGOR_KEEP_TMP'):
-            shutil.rmtree(root, ignore_errors=True)
-        else:
-            print('kept ' + root)
+        tear_down(producers, nemesis, node, ok, root)
 
 
 if __name__ == '__main__':

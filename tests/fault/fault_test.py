@@ -126,6 +126,21 @@ def check_segments(dump_log, data_dir):
     return len(indexes) + len(logs), failures
 
 
+def tear_down(producers, nemesis, node, ok, root):
+    """Stops the producers and the nemesis (and its broker); prints the
+    broker's log tail on failure; removes the run's directory unless it
+    failed and GREGOR_KEEP_TMP is set."""
+    for p in producers:
+        p.kill()
+    nemesis.close()
+    if not ok:
+        print('--- gregor-server (last start, non-debug tail) ---\n' + node.log_tail())
+    if ok or not os.environ.get('GREGOR_KEEP_TMP'):
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print('kept ' + root)
+
+
 def main():
     a = parse_args()
     signal.signal(signal.SIGTERM, on_sigterm)
@@ -229,15 +244,7 @@ def main():
               (len(nemesis.cycles), nemesis.counts(), result['acked'], result['indeterminate'],
                result['read'], result['duplicate'], time.monotonic() - t_start))
     finally:
-        for p in producers:
-            p.kill()
-        nemesis.close()
-        if not ok:
-            print('--- gregor-server (last start, non-debug tail) ---\n' + node.log_tail())
-        if ok or not os.environ.get('GREGOR_KEEP_TMP'):
-            shutil.rmtree(root, ignore_errors=True)
-        else:
-            print('kept ' + root)
+        tear_down(producers, nemesis, node, ok, root)
 
 
 if __name__ == '__main__':
