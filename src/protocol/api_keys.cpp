@@ -69,14 +69,24 @@ const ApiKeyInfo* FindInfo(ApiKey key) {
 
 // [protocol-supported-apis]
 // Only what src/protocol/ implements and tests (client-compat.md §2).
-constexpr std::array<ApiVersionRange, 7> kSupported{{
+constexpr std::array<ApiVersionRange, 17> kSupported{{
     {ApiKey::kProduce, 3, 7},
     {ApiKey::kFetch, 4, 11},
     {ApiKey::kListOffsets, 1, 3},
     {ApiKey::kMetadata, 0, 6},
+    {ApiKey::kOffsetCommit, 2, 7},
+    {ApiKey::kOffsetFetch, 1, 5},
+    {ApiKey::kFindCoordinator, 0, 2},
+    {ApiKey::kJoinGroup, 0, 5},
+    {ApiKey::kHeartbeat, 0, 3},
+    {ApiKey::kLeaveGroup, 0, 3},
+    {ApiKey::kSyncGroup, 0, 3},
+    {ApiKey::kDescribeGroups, 0, 4},
+    {ApiKey::kListGroups, 0, 2},
     {ApiKey::kApiVersions, 0, 3},
     {ApiKey::kCreateTopics, 0, 4},
     {ApiKey::kDeleteTopics, 0, 3},
+    {ApiKey::kDeleteGroups, 0, 1},
 }};
 // [protocol-supported-apis]
 

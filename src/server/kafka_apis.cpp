@@ -111,19 +111,20 @@ ApiResponse KafkaApis::Handle(ByteSpan frame) {
   return response;
 }
 
-void KafkaApis::Handle(ByteSpan frame, ApiResponder respond) {
+void KafkaApis::Handle(ByteSpan frame, ApiResponder respond, std::string_view peer) {
   auto parsed = ParseRequestHeader(frame);
-  if (parsed.ok() && parsed->header.api_key == ApiKey::kFetch) {
-    const ApiVersionRange* range = FindSupportedApi(ApiKey::kFetch);
+  if (parsed.ok() && IsAsync(parsed->header.api_key)) {
+    const ApiKey key = parsed->header.api_key;
+    const ApiVersionRange* range = FindSupportedApi(key);
     int16_t v = parsed->header.api_version;
     if (range && v >= range->min_version && v <= range->max_version) {
-      // May long-poll: TotalTimeMs runs until the (possibly later) answer.
+      // May answer later: TotalTimeMs runs until the (possibly later) answer.
       int64_t start_ns = clock_.NowNs();
-      auto timed = [this, start_ns, respond = std::move(respond)](ApiResponse r) {
-        RequestMetricsOf(ApiKey::kFetch).Record(double(clock_.NowNs() - start_ns) / 1e6);
+      auto timed = [this, key, start_ns, respond = std::move(respond)](ApiResponse r) {
+        RequestMetricsOf(key).Record(double(clock_.NowNs() - start_ns) / 1e6);
         respond(std::move(r));
       };
-      return HandleFetch(*parsed, std::move(timed));
+      return DispatchAsync(*parsed, peer, std::move(timed));
     }
   }
   respond(Handle(frame));
@@ -146,6 +147,23 @@ ApiResponse KafkaApis::Dispatch(const ParsedRequest& req) {
       return HandleCreateTopics(req);
     case ApiKey::kDeleteTopics:
       return HandleDeleteTopics(req);
+    case ApiKey::kFindCoordinator:
+      return HandleFindCoordinator(req);
+    case ApiKey::kHeartbeat:
+      return HandleHeartbeat(req);
+    case ApiKey::kLeaveGroup:
+      return HandleLeaveGroup(req);
+    case ApiKey::kOffsetFetch:
+      return HandleOffsetFetch(req);
+    case ApiKey::kDescribeGroups:
+      return HandleDescribeGroups(req);
+    case ApiKey::kListGroups:
+      return HandleListGroups(req);
+    case ApiKey::kJoinGroup:
+    case ApiKey::kSyncGroup:
+    case ApiKey::kOffsetCommit:
+    case ApiKey::kDeleteGroups:
+      return AnswerIfImmediate(req);
     default:
       break;
   }

@@ -10,14 +10,18 @@
 //        |  body does not decode       -> kClose
 //        v
 //   HandleApiVersions / HandleMetadata / HandleProduce / HandleFetch /
-//   HandleListOffsets / HandleCreateTopics / HandleDeleteTopics
+//   HandleListOffsets / HandleCreateTopics / HandleDeleteTopics /
+//   the group APIs (FindCoordinator ... DeleteGroups)
 //        |
 //        v  EncodeResponse(correlation_id, response, version)
 //   ApiResponse{kSend, payload}   (acks=0 Produce: kNoResponse)
 //
-// The handlers live in three files by concern: kafka_apis.cpp (dispatch,
+// The handlers live in four files by concern: kafka_apis.cpp (dispatch,
 // ApiVersions, Metadata), kafka_apis_records.cpp (Produce, Fetch,
-// ListOffsets) and kafka_apis_topics.cpp (CreateTopics, DeleteTopics).
+// ListOffsets), kafka_apis_topics.cpp (CreateTopics, DeleteTopics) and
+// kafka_apis_groups.cpp (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+// LeaveGroup, OffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
+// DeleteGroups: decoding, then the GroupCoordinator).
 // Errors that concern one partition or topic travel in its entry; the
 // connection is closed only when the request itself cannot be understood.
 // Kafka answers some undecodable bodies with INVALID_REQUEST; closing is
@@ -27,7 +31,11 @@
 // max_wait_ms > 0 that finds fewer than min_bytes parks as a DelayedFetch
 // in the ReplicaManager's fetch purgatory and is answered later, from the
 // thread that completes it (a produce handler or the timer's reaper).
-// Handle(frame) answers every Fetch at once (tests, tools). With
+// Handle(frame) answers every Fetch at once (tests, tools). JoinGroup,
+// SyncGroup, OffsetCommit and DeleteGroups are answered when the group
+// coordinator calls back (a JoinGroup parks until the rebalance
+// completes); through Handle(frame) an answer that does not come at once
+// is dropped (kNoResponse): only the fuzzer and tests use that path. With
 // SetZeroCopyFetch(true) a Fetch response carries its records as file
 // regions (sendfile) instead of copies.
 //
@@ -58,6 +66,7 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "controller/topic_registry.h"
+#include "coordinator/group/group_coordinator.h"
 #include "network/request.h"
 #include "protocol/fetch.h"
 #include "protocol/frame.h"
@@ -112,10 +121,21 @@ class KafkaApis {
   /// Handles one request frame (header + body, WITHOUT the 4-byte size
   /// prefix). Thread-safe.
   ApiResponse Handle(ByteSpan frame);
-  /// As Handle(frame), but a Fetch may long-poll (see the file comment):
-  /// `respond` is called exactly once, now or later on another thread.
-  /// The frame need not outlive the call. Thread-safe.
-  void Handle(ByteSpan frame, ApiResponder respond);
+  /// As Handle(frame), but a Fetch may long-poll and a group request may
+  /// wait for its rebalance (see the file comment): `respond` is called
+  /// exactly once, now or later on another thread. `peer` is the client's
+  /// `address:port` (DescribeGroups reports the address). The frame need
+  /// not outlive the call. Thread-safe.
+  void Handle(ByteSpan frame, ApiResponder respond, std::string_view peer = {});
+
+  /// Serves the group APIs with `coordinator` (and `manager`, for the
+  /// group -> __consumer_offsets partition map); until set they answer
+  /// COORDINATOR_NOT_AVAILABLE. Both outlive the KafkaApis. Call before
+  /// requests arrive.
+  void SetGroupCoordinator(GroupCoordinator* coordinator, const GroupMetadataManager* manager) {
+    groups_ = coordinator;
+    group_manager_ = manager;
+  }
 
   /// Sends Fetch records from their files (sendfile) rather than copies.
   /// Call before requests arrive.
@@ -146,6 +166,25 @@ class KafkaApis {
   ApiResponse HandleListOffsets(const ParsedRequest& req);
   ApiResponse HandleCreateTopics(const ParsedRequest& req);
   ApiResponse HandleDeleteTopics(const ParsedRequest& req);
+  // The group APIs (kafka_apis_groups.cpp); the ones taking a responder
+  // may answer later, from the coordinator's callback.
+  /// Whether `key` is answered through a responder (DispatchAsync).
+  static bool IsAsync(ApiKey key);
+  void DispatchAsync(const ParsedRequest& req, std::string_view peer, ApiResponder respond);
+  /// Handle(frame)'s way into an async API: the answer if it comes at once.
+  ApiResponse AnswerIfImmediate(const ParsedRequest& req);
+  ApiResponse HandleFindCoordinator(const ParsedRequest& req);
+  void HandleJoinGroup(const ParsedRequest& req, std::string_view peer, ApiResponder respond);
+  void HandleSyncGroup(const ParsedRequest& req, ApiResponder respond);
+  ApiResponse HandleHeartbeat(const ParsedRequest& req);
+  ApiResponse HandleLeaveGroup(const ParsedRequest& req);
+  void HandleOffsetCommit(const ParsedRequest& req, ApiResponder respond);
+  ApiResponse HandleOffsetFetch(const ParsedRequest& req);
+  ApiResponse HandleDescribeGroups(const ParsedRequest& req);
+  ApiResponse HandleListGroups(const ParsedRequest& req);
+  void HandleDeleteGroups(const ParsedRequest& req, ApiResponder respond);
+  /// Creates __consumer_offsets if missing; whether it exists now.
+  bool EnsureOffsetsTopic();
 
   /// A response's payload: the response header answering
   /// `correlation_id`, then `body` at `version` — no size prefix.
@@ -199,6 +238,9 @@ class KafkaApis {
   // made at construction, never resized, so handler threads read it freely.
   std::vector<std::unique_ptr<RequestMetrics>> request_metrics_;
   FaultInjector faults_;  // disabled unless configured
+  // Set before requests arrive; null: no group coordinator.
+  GroupCoordinator* groups_ = nullptr;
+  const GroupMetadataManager* group_manager_ = nullptr;
 };
 
 }  // namespace gregor

@@ -5,6 +5,7 @@
 #include "server/file_lock.h"
 #include "server/log_cleaner_metrics.h"
 #include "server/meta_properties.h"
+#include "server/offsets_topic.h"
 
 namespace gregor {
 
@@ -23,7 +24,9 @@ class KafkaServer::RequestHandlerAdapter : public RequestHandler {
     routing->processor_id = request.processor_id;
     routing->connection_id = request.connection_id;
     routing->receive_time_ns = request.receive_time_ns;
-    apis_.Handle(request.frame, [this, routing](ApiResponse r) { Respond(*routing, std::move(r)); });
+    apis_.Handle(
+        request.frame, [this, routing](ApiResponse r) { Respond(*routing, std::move(r)); },
+        request.peer);
   }
   // [server-handle]
 
@@ -58,10 +61,17 @@ void KafkaServer::OnTopicChange(const TopicChange& change) {
   for (int32_t p = 0; p < change.topic.partitions; ++p) {
     TopicPartition tp{change.topic.name, PartitionId{p}};
     Status s;
+    const bool offsets = change.topic.name == kOffsetsTopic && group_manager_;
     if (change.kind == TopicChange::Kind::kCreated) {
       auto config = TopicLogConfig(logs_->default_config(), change.topic.configs);
       s = config.ok() ? replicas_->MakeLeader(tp, *config) : config.status();
+      // Kafka loads a coordinator partition on a scheduler thread and answers
+      // COORDINATOR_LOAD_IN_PROGRESS meanwhile; one node loads at once.
+      if (s.ok() && offsets) {
+        s = LoadOffsetsPartition(*replicas_, *group_manager_, *group_coordinator_, p);
+      }
     } else {
+      if (offsets) group_manager_->Unload(p);
       s = replicas_->StopReplica(tp, /*delete_log=*/true);
     }
     if (!s.ok()) Logger("server")->error("partition {}: {}", tp.ToString(), s.ToString());
@@ -126,10 +136,19 @@ Status KafkaServer::Startup() {
   fetch_purgatory_ =
       std::make_unique<DelayedOperationPurgatory>("Fetch", fetch_timer_->timer());
   replicas_->SetDelayedFetchPurgatory(fetch_purgatory_.get());
+  std::optional<int32_t> offsets_partitions;
+  for (const auto& change : replayed_) {
+    if (change.topic.name != kOffsetsTopic) continue;
+    offsets_partitions = change.kind == TopicChange::Kind::kCreated
+                             ? std::optional<int32_t>(change.topic.partitions)
+                             : std::nullopt;
+  }
+  StartGroupCoordinator(offsets_partitions);
   for (const auto& change : replayed_) OnTopicChange(change);
   replayed_.clear();
   logs_loaded_ = true;  // later changes (CreateTopics ...) apply at once
   apis_ = std::make_unique<KafkaApis>(config_, *replicas_, *topics_, clock_, cluster_id_);
+  apis_->SetGroupCoordinator(group_coordinator_.get(), group_manager_.get());
   RegisterLogCleanerMetrics(apis_->metrics_registry(), logs_->cleaner(), clock_);
   apis_->SetZeroCopyFetch(true);  // plaintext listeners only: sendfile
   if (Status s = apis_->fault_injector().Configure(config_, apis_->metrics_registry()); !s.ok()) {
@@ -180,6 +199,23 @@ Status KafkaServer::Startup() {
   return Status::Ok();
 }
 // [server-startup]
+
+// [server-group-coordinator]
+void KafkaServer::StartGroupCoordinator(std::optional<int32_t> offsets_partitions) {
+  // An existing topic's partition count wins over the config: groups must
+  // map to the partitions their records are in.
+  int32_t partitions = offsets_partitions.value_or(config_.GetInt("offsets.topic.num.partitions"));
+  group_manager_ = std::make_unique<GroupMetadataManager>(
+      partitions, MakeOffsetsTopicAppender(*replicas_, clock_));
+  GroupCoordinatorConfig c;
+  c.min_session_timeout_ms = config_.GetInt("group.min.session.timeout.ms");
+  c.max_session_timeout_ms = config_.GetInt("group.max.session.timeout.ms");
+  c.initial_rebalance_delay_ms = config_.GetInt("group.initial.rebalance.delay.ms");
+  group_timer_ = std::make_unique<SystemTimer>(clock_);
+  group_coordinator_ = std::make_unique<GroupCoordinator>(c, group_timer_->timer(), clock_,
+                                                          group_manager_.get());
+}
+// [server-group-coordinator]
 
 // [server-register-broker]
 Status KafkaServer::RegisterBroker(int32_t node_id) {
@@ -271,6 +307,7 @@ Status KafkaServer::Shutdown() {
   socket_server_->Shutdown();  // no request is in progress after this
   // Parked fetches expire no more; their responses would have nowhere to go.
   fetch_timer_->Shutdown();
+  group_timer_->Shutdown();  // nor do session timeouts and delayed joins
   failure_channel_.Close();  // failures found from here on stay in the channel
   if (log_dir_failure_thread_.joinable()) log_dir_failure_thread_.join();
   Status s = logs_->Shutdown();  // skips the offline dirs: no marker there

@@ -10,8 +10,11 @@
 //   3. LogManager: load and, after an unclean stop, recover every log,
 //      each with its topic's config; then each replayed topic becomes
 //      partitions the ReplicaManager leads (MakeLeader);
-//   4. KafkaApis, then the SocketServer: clients are let in last, when
-//      every partition they can name is ready;
+//   4. the group coordinator over __consumer_offsets (its partitions are
+//      loaded as they are made leaders in step 3, so committed offsets and
+//      groups are back before any client asks), KafkaApis, then the
+//      SocketServer: clients are let in last, when every partition they
+//      can name is ready;
 //   5. broker registration: a RegisterBrokerRecord in the metadata log with
 //      a fresh incarnation id, the bound listeners and Fenced=false; its
 //      offset is the broker epoch. Kafka's controller registers a broker
@@ -52,6 +55,8 @@
 
 #include "common/clock.h"
 #include "controller/topic_registry.h"
+#include "coordinator/group/group_coordinator.h"
+#include "coordinator/group/group_metadata_manager.h"
 #include "network/socket_server.h"
 #include "server/delayed_operation_purgatory.h"
 #include "server/disk_fault_controller.h"
@@ -99,10 +104,15 @@ class KafkaServer {
   LogDirFailureChannel& log_dir_failure_channel() { return failure_channel_; }
   /// The broker's logs (tests); null before Startup.
   LogManager* log_manager() { return logs_.get(); }
+  /// The group coordinator (tests); null before Startup.
+  GroupCoordinator* group_coordinator() { return group_coordinator_.get(); }
 
  private:
   class RequestHandlerAdapter;
   void OnTopicChange(const TopicChange& change);
+  // Makes the group coordinator; `offsets_partitions` is the partition
+  // count __consumer_offsets has, if it exists (startup step 4).
+  void StartGroupCoordinator(std::optional<int32_t> offsets_partitions);
   // Writes this start's RegisterBrokerRecord (startup step 5).
   Status RegisterBroker(int32_t node_id);
   void RetentionLoop();
@@ -127,6 +137,10 @@ class KafkaServer {
   // After the above: destroyed first, so no parked fetch outlives them.
   std::unique_ptr<SystemTimer> fetch_timer_;
   std::unique_ptr<DelayedOperationPurgatory> fetch_purgatory_;
+  // Groups: destroyed before the timer their tasks are in, the manager last.
+  std::unique_ptr<GroupMetadataManager> group_manager_;
+  std::unique_ptr<SystemTimer> group_timer_;
+  std::unique_ptr<GroupCoordinator> group_coordinator_;
 
   std::mutex mu_;
   std::condition_variable stop_cv_;

@@ -21,8 +21,9 @@ void GroupCoordinator::DelayedJoin::Run() {
   }
 }
 
-GroupCoordinator::GroupCoordinator(GroupCoordinatorConfig config, Timer& timer, Clock& clock)
-    : config_(config), timer_(timer), clock_(clock) {}
+GroupCoordinator::GroupCoordinator(GroupCoordinatorConfig config, Timer& timer, Clock& clock,
+                                   GroupMetadataManager* manager)
+    : config_(config), timer_(timer), clock_(clock), manager_(manager) {}
 
 GroupCoordinator::~GroupCoordinator() {
   std::lock_guard lock(mu_);
@@ -57,6 +58,7 @@ void GroupCoordinator::HandleJoinGroup(const JoinGroupParams& params, JoinCallba
     callback(r);
   };
   if (params.group_id.empty()) return fail(ErrorCode::kInvalidGroupId);
+  if (ErrorCode e = CoordinatorError(params.group_id); e != ErrorCode::kNone) return fail(e);
   if (params.session_timeout_ms < config_.min_session_timeout_ms ||
       params.session_timeout_ms > config_.max_session_timeout_ms) {
     return fail(ErrorCode::kInvalidSessionTimeout);
@@ -291,7 +293,7 @@ void GroupCoordinator::CompleteJoin(GroupEntry& g) {
   Logger("group-coordinator")
       ->info("group={} generation={} members={} protocol={}", g.group.group_id(),
              g.group.generation_id(), g.group.size(), g.group.protocol_name().value_or("-"));
-  if (g.group.Is(GroupState::kEmpty)) return;
+  if (g.group.Is(GroupState::kEmpty)) return StoreEmptyGroup(g);
   // Answer every parked JoinGroup: the leader's answer carries the members.
   std::vector<std::pair<JoinCallback, JoinGroupResult>> answers;
   for (const auto& [id, m] : g.group.members()) {

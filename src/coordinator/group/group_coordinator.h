@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // GroupCoordinator: the broker side of the classic group protocol —
-// JoinGroup, SyncGroup, Heartbeat and LeaveGroup (Kafka's GroupCoordinator,
-// the membership half; offsets and the __consumer_offsets log come next).
+// JoinGroup, SyncGroup, Heartbeat and LeaveGroup, and the group side of
+// OffsetCommit, OffsetFetch, ListGroups and DeleteGroups (Kafka's
+// GroupCoordinator; the records are the GroupMetadataManager's).
 //
 // A rebalance, seen from the coordinator:
 //
@@ -38,10 +39,21 @@
 // old place: in a Stable group it gets the current generation back without
 // a rebalance, and its previous incarnation is fenced (FENCED_INSTANCE_ID).
 //
+// Persistence (with a GroupMetadataManager; without one, as in most unit
+// tests, groups live in memory only): the leader's SyncGroup is answered
+// only once the new generation's GroupMetadata record is in
+// __consumer_offsets (a failed write answers the error and rebalances
+// again); a group emptied by a rebalance is stored too; OffsetCommit is
+// validated against the group (generation, member) and then written; when
+// a __consumer_offsets partition is loaded, OnPartitionLoaded rebuilds its
+// groups: Stable with the stored members (who must heartbeat within their
+// session timeout) or Empty. Every request first asks the manager whether
+// this broker coordinates the group now (NOT_COORDINATOR,
+// COORDINATOR_LOAD_IN_PROGRESS).
+//
 // Simplifications, named: one coordinator lock for all groups (Kafka has a
-// lock per group); groups live in memory only until __consumer_offsets
-// exists (then a group survives a restart, and chapter 04 moves
-// coordinators between brokers); group.max.size is not enforced.
+// lock per group); group.max.size is not enforced; offsets never expire
+// (offsets.retention.minutes).
 //
 // Thread-safety: every method is thread-safe. Callbacks run with the
 // coordinator's lock held (it is recursive: a callback or a timer may
@@ -58,6 +70,7 @@
 
 #include "common/clock.h"
 #include "coordinator/group/group_metadata.h"
+#include "coordinator/group/group_metadata_manager.h"
 #include "server/timing_wheel.h"
 
 namespace gregor {
@@ -120,6 +133,16 @@ struct SyncGroupResult {
   Bytes assignment;
 };
 
+/// An OffsetCommit request, decoded (OffsetCommit v2-7). Outside group
+/// management (assign()) generation_id is -1 and member_id empty.
+struct CommitOffsetsParams {
+  std::string group_id;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  int32_t generation_id = -1;
+  std::map<TopicPartition, OffsetAndMetadata> offsets;
+};
+
 /// One member leaving (LeaveGroup v3 lists several).
 struct LeavingMember {
   std::string member_id;
@@ -131,10 +154,13 @@ class GroupCoordinator {
  public:
   using JoinCallback = std::function<void(const JoinGroupResult&)>;
   using SyncCallback = std::function<void(const SyncGroupResult&)>;
+  using CommitCallback = std::function<void(const std::map<TopicPartition, ErrorCode>&)>;
 
-  /// `timer` runs the delayed joins and heartbeats; `clock` and `timer`
-  /// outlive the coordinator.
-  GroupCoordinator(GroupCoordinatorConfig config, Timer& timer, Clock& clock);
+  /// `timer` runs the delayed joins and heartbeats; `manager` (may be
+  /// null: memory only) keeps groups and offsets in __consumer_offsets.
+  /// All three outlive the coordinator.
+  GroupCoordinator(GroupCoordinatorConfig config, Timer& timer, Clock& clock,
+                   GroupMetadataManager* manager = nullptr);
   ~GroupCoordinator();
 
   /// Answers at once (an error, MEMBER_ID_REQUIRED, or a Stable group's
@@ -154,7 +180,16 @@ class GroupCoordinator {
                                           const std::vector<LeavingMember>& members);
 
   /// A snapshot for DescribeGroups / tests: state, generation, protocol,
-  /// leader and members; nullopt for an unknown group.
+  /// leader and members (with metadata and assignment only while Stable,
+  /// as Kafka reports them); nullopt for an unknown group.
+  struct MemberSummary {
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+    std::string client_id;
+    std::string client_host;
+    Bytes metadata;
+    Bytes assignment;
+  };
   struct GroupSummary {
     GroupState state;
     int32_t generation_id;
@@ -162,8 +197,34 @@ class GroupCoordinator {
     std::optional<std::string> protocol_name;
     std::optional<std::string> leader_id;
     std::vector<std::string> member_ids;
+    std::vector<MemberSummary> members;
   };
   std::optional<GroupSummary> Describe(const std::string& group_id) const;
+
+  // Offsets and group administration (group_coordinator_offsets.cpp).
+  /// Validates the commit against the group (Kafka's rules: a commit with
+  /// generation -1 to an unknown or Empty group is a plain offset store;
+  /// otherwise the member must be in the current generation, and not while
+  /// the group awaits its assignment: REBALANCE_IN_PROGRESS), then writes
+  /// it. `callback` gets one error per partition, now or later.
+  void HandleCommitOffsets(const CommitOffsetsParams& params, CommitCallback callback);
+  /// The committed offsets of `partitions` (all when nullopt) into `out`;
+  /// returns NONE or the coordinator error.
+  ErrorCode HandleFetchOffsets(const std::string& group_id,
+                               const std::optional<std::vector<TopicPartition>>& partitions,
+                               std::map<TopicPartition, OffsetAndMetadata>* out) const;
+  /// Every group coordinated here: id and protocol type ("" for a group
+  /// that only stores offsets).
+  std::vector<std::pair<std::string, std::string>> ListGroups() const;
+  /// Deletes groups without members and their offsets: per group NONE,
+  /// GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP or a coordinator error.
+  void HandleDeleteGroups(const std::vector<std::string>& group_ids,
+                          std::function<void(std::map<std::string, ErrorCode>)> callback);
+  /// NONE, or why this broker cannot serve `group_id` now.
+  ErrorCode CoordinatorError(const std::string& group_id) const;
+  /// A __consumer_offsets partition finished loading: rebuilds its groups
+  /// from the manager's stored states (see the file comment).
+  void OnPartitionLoaded(int32_t partition);
 
  private:
   class DelayedJoin;
@@ -192,10 +253,17 @@ class GroupCoordinator {
   void RemoveMemberAndUpdateGroup(GroupEntry& g, const std::string& member_id,
                                   const std::string& reason);
   std::string NewMemberId(const JoinGroupParams& params);
+  // Persistence (group_coordinator_offsets.cpp).
+  void StoreAssignment(GroupEntry& g, std::map<std::string, Bytes> assignment);
+  void StoreEmptyGroup(GroupEntry& g);
+  GroupMetadataValue StoredValue(const GroupMetadata& group,
+                                 const std::map<std::string, Bytes>& assignment) const;
+  void CommitValidated(const CommitOffsetsParams& params, CommitCallback callback);
 
   const GroupCoordinatorConfig config_;
   Timer& timer_;
   Clock& clock_;
+  GroupMetadataManager* const manager_;  // may be null
 
   mutable std::recursive_mutex mu_;
   // Guarded by mu_:

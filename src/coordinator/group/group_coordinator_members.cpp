@@ -11,6 +11,7 @@ namespace gregor {
 void GroupCoordinator::HandleSyncGroup(const SyncGroupParams& params, SyncCallback callback) {
   std::lock_guard lock(mu_);
   auto fail = [&](ErrorCode e) { callback(SyncGroupResult{e, {}}); };
+  if (ErrorCode e = CoordinatorError(params.group_id); e != ErrorCode::kNone) return fail(e);
   GroupEntry* g = Find(params.group_id);
   if (g == nullptr) return fail(ErrorCode::kUnknownMemberId);
   if (g->group.Is(GroupState::kDead)) return fail(ErrorCode::kCoordinatorNotAvailable);
@@ -39,10 +40,14 @@ void GroupCoordinator::HandleSyncGroup(const SyncGroupParams& params, SyncCallba
   ScheduleHeartbeat(*g, *member);
   if (!g->group.IsLeader(params.member_id)) return;  // wait for the leader
   // The leader's assignment: members it left out get an empty one.
+  std::map<std::string, Bytes> assignment;
   for (const auto& [id, m] : g->group.members()) {
     auto it = params.assignments.find(id);
-    g->group.Get(id)->assignment = it == params.assignments.end() ? Bytes{} : it->second;
+    assignment[id] = it == params.assignments.end() ? Bytes{} : it->second;
   }
+  // With __consumer_offsets, the generation is answered once it is stored.
+  if (manager_ != nullptr) return StoreAssignment(*g, std::move(assignment));
+  for (auto& [id, bytes] : assignment) g->group.Get(id)->assignment = std::move(bytes);
   (void)g->group.TransitionTo(GroupState::kStable, clock_.NowMs());
   PropagateAssignment(*g, ErrorCode::kNone);
 }
@@ -69,6 +74,7 @@ ErrorCode GroupCoordinator::HandleHeartbeat(const std::string& group_id,
                                             const std::optional<std::string>& group_instance_id,
                                             int32_t generation_id) {
   std::lock_guard lock(mu_);
+  if (ErrorCode e = CoordinatorError(group_id); e != ErrorCode::kNone) return e;
   GroupEntry* g = Find(group_id);
   if (g == nullptr) return ErrorCode::kUnknownMemberId;
   if (g->group.Is(GroupState::kDead)) return ErrorCode::kCoordinatorNotAvailable;
@@ -88,6 +94,9 @@ std::vector<ErrorCode> GroupCoordinator::HandleLeaveGroup(
     const std::string& group_id, const std::vector<LeavingMember>& members) {
   std::lock_guard lock(mu_);
   std::vector<ErrorCode> errors;
+  if (ErrorCode e = CoordinatorError(group_id); e != ErrorCode::kNone) {
+    return std::vector<ErrorCode>(std::max<size_t>(members.size(), 1), e);
+  }
   GroupEntry* g = Find(group_id);
   for (const LeavingMember& leaving : members) {
     if (g == nullptr) {
@@ -208,8 +217,17 @@ std::optional<GroupCoordinator::GroupSummary> GroupCoordinator::Describe(
   if (it == groups_.end()) return std::nullopt;
   const GroupMetadata& g = it->second->group;
   GroupSummary s{g.state(), g.generation_id(), g.protocol_type(), g.protocol_name(),
-                 g.leader_id(), {}};
-  for (const auto& [id, m] : g.members()) s.member_ids.push_back(id);
+                 g.leader_id(), {}, {}};
+  const bool stable = g.Is(GroupState::kStable);
+  for (const auto& [id, m] : g.members()) {
+    s.member_ids.push_back(id);
+    MemberSummary member{id, m.group_instance_id, m.client_id, m.client_host, {}, {}};
+    if (stable && g.protocol_name()) {
+      if (const Bytes* metadata = m.MetadataFor(*g.protocol_name())) member.metadata = *metadata;
+      member.assignment = m.assignment;
+    }
+    s.members.push_back(std::move(member));
+  }
   return s;
 }
 

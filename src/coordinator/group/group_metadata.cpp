@@ -163,6 +163,24 @@ Status GroupMetadata::InitNextGeneration(int64_t now_ms) {
 }
 // [group-next-generation]
 
+void GroupMetadata::Load(int32_t generation, std::optional<std::string> protocol_type,
+                         std::optional<std::string> protocol_name,
+                         std::optional<std::string> leader, std::vector<MemberMetadata> members,
+                         int64_t now_ms) {
+  generation_id_ = generation;
+  protocol_type_ = std::move(protocol_type);
+  protocol_name_ = std::move(protocol_name);
+  for (auto& m : members) {
+    if (m.group_instance_id) static_members_[*m.group_instance_id] = m.member_id;
+    std::string id = m.member_id;
+    members_.insert_or_assign(std::move(id), std::move(m));
+  }
+  leader_id_ = members_.empty() ? std::nullopt : std::move(leader);
+  if (leader_id_ && !members_.contains(*leader_id_)) leader_id_ = members_.begin()->first;
+  state_ = members_.empty() ? GroupState::kEmpty : GroupState::kStable;
+  state_timestamp_ms_ = now_ms;
+}
+
 std::map<std::string, Bytes> GroupMetadata::CurrentMemberMetadata() const {
   std::map<std::string, Bytes> out;
   if (!protocol_name_) return out;

@@ -146,6 +146,15 @@ class GroupMetadata {
   /// metadata for the chosen protocol. REQUIRES: a protocol is chosen.
   std::map<std::string, Bytes> CurrentMemberMetadata() const;
 
+  /// Restores a group read back from __consumer_offsets (Kafka's
+  /// GroupMetadata.loadGroup): Stable with `members`, or Empty without.
+  /// Each member's only protocol is the chosen one (the stored
+  /// subscription), so a rejoin with the same metadata matches it.
+  /// REQUIRES: a fresh group (Empty, generation 0, no members).
+  void Load(int32_t generation, std::optional<std::string> protocol_type,
+            std::optional<std::string> protocol_name, std::optional<std::string> leader,
+            std::vector<MemberMetadata> members, int64_t now_ms);
+
   /// Whether a member joined since the rebalance began (Kafka's
   /// newMemberAdded: with group.initial.rebalance.delay.ms the first join
   /// of an Empty group waits for more members).

@@ -259,15 +259,26 @@ TEST(GroupMessageVersionsTest, NoDeclaredVersionIsFlexible) {
   EXPECT_TRUE(IsFlexible(ApiKey::kOffsetFetch, 6));
 }
 
-// Declared, not served: ApiVersions advertises them only once the group
-// coordinator handles them.
-TEST(GroupMessageVersionsTest, GroupApisAreNotAdvertisedYet) {
-  for (ApiKey key :
-       {ApiKey::kFindCoordinator, ApiKey::kJoinGroup, ApiKey::kSyncGroup, ApiKey::kHeartbeat,
-        ApiKey::kLeaveGroup, ApiKey::kOffsetCommit, ApiKey::kOffsetFetch, ApiKey::kDescribeGroups,
-        ApiKey::kListGroups, ApiKey::kDeleteGroups}) {
-    EXPECT_EQ(FindSupportedApi(key), nullptr) << ApiKeyName(key);
-  }
+// Served since the group coordinator handles them: ApiVersions advertises
+// exactly the versions the codecs implement (the flexible ones capped below
+// their first flexible version, client-compat.md).
+TEST(GroupMessageVersionsTest, GroupApisAreAdvertisedWithTheirCodecVersions) {
+  auto expect = [](ApiKey key, Versions v) {
+    const ApiVersionRange* range = FindSupportedApi(key);
+    ASSERT_NE(range, nullptr) << ApiKeyName(key);
+    EXPECT_EQ(range->min_version, v.min) << ApiKeyName(key);
+    EXPECT_EQ(range->max_version, v.max) << ApiKeyName(key);
+  };
+  expect(ApiKey::kFindCoordinator, FindCoordinatorRequest::kVersions);
+  expect(ApiKey::kJoinGroup, JoinGroupRequest::kVersions);
+  expect(ApiKey::kSyncGroup, SyncGroupRequest::kVersions);
+  expect(ApiKey::kHeartbeat, HeartbeatRequest::kVersions);
+  expect(ApiKey::kLeaveGroup, LeaveGroupRequest::kVersions);
+  expect(ApiKey::kOffsetCommit, OffsetCommitRequest::kVersions);
+  expect(ApiKey::kOffsetFetch, OffsetFetchRequest::kVersions);
+  expect(ApiKey::kDescribeGroups, DescribeGroupsRequest::kVersions);
+  expect(ApiKey::kListGroups, ListGroupsRequest::kVersions);
+  expect(ApiKey::kDeleteGroups, DeleteGroupsRequest::kVersions);
   EXPECT_STREQ(ApiKeyName(ApiKey::kDeleteGroups), "DeleteGroups");
 }
 
