@@ -46,12 +46,26 @@ using GroupAssignment = std::map<std::string, std::vector<TopicPartition>>;
 /// they do not exist or their metadata is unknown).
 using PartitionCounts = std::map<std::string, int32_t>;
 
+/// How members give partitions up during a rebalance (KIP-429). kEager:
+/// every member revokes everything before it joins, and the new assignment
+/// may hand anything to anyone. kCooperative: members keep what they own
+/// while they rejoin; the assignment never gives a member a partition that
+/// another member still owns — that member only loses it, and a follow-up
+/// rebalance hands it on (cooperative_sticky_assignor.h).
+enum class RebalanceProtocol { kEager, kCooperative };
+
 /// A partition-assignment strategy; see the file comment.
 class PartitionAssignor {
  public:
   virtual ~PartitionAssignor() = default;
   /// The protocol name members advertise ("range", "roundrobin").
   virtual std::string name() const = 0;
+  /// The rebalance protocols this assignor's output is safe for (Kafka's
+  /// supportedProtocols()). A consumer follows kCooperative only if every
+  /// assignor it is configured with supports it, else kEager.
+  virtual std::vector<RebalanceProtocol> supported_protocols() const {
+    return {RebalanceProtocol::kEager};
+  }
   /// An assignment with an entry (maybe empty) for every member.
   virtual GroupAssignment Assign(const PartitionCounts& partitions,
                                  const GroupSubscription& subscriptions) const = 0;
