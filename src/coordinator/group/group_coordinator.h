@@ -179,9 +179,8 @@ class GroupCoordinator {
   std::vector<ErrorCode> HandleLeaveGroup(const std::string& group_id,
                                           const std::vector<LeavingMember>& members);
 
-  /// A snapshot for DescribeGroups / tests: state, generation, protocol,
-  /// leader and members (with metadata and assignment only while Stable,
-  /// as Kafka reports them); nullopt for an unknown group.
+  /// One member as DescribeGroups reports it: metadata and assignment
+  /// only while the group is Stable, as Kafka reports them.
   struct MemberSummary {
     std::string member_id;
     std::optional<std::string> group_instance_id;
@@ -190,6 +189,8 @@ class GroupCoordinator {
     Bytes metadata;
     Bytes assignment;
   };
+  /// A snapshot for DescribeGroups / tests: state, generation, protocol,
+  /// leader and members; Describe returns nullopt for an unknown group.
   struct GroupSummary {
     GroupState state;
     int32_t generation_id;
