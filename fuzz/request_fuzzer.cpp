@@ -3,17 +3,22 @@
 // frame without its size prefix, as the network layer hands it to
 // KafkaApis::Handle. So the header parser, the decoder of every request
 // body the broker advertises (ApiVersions, Metadata, Produce, Fetch,
-// ListOffsets, CreateTopics, DeleteTopics) and their handlers all run,
-// over a real LogManager, ReplicaManager and TopicRegistry.
+// ListOffsets, CreateTopics, DeleteTopics and the ten group APIs) and
+// their handlers all run, over a real LogManager, ReplicaManager,
+// TopicRegistry and GroupCoordinator (with its GroupMetadataManager on
+// __consumer_offsets, wired as KafkaServer::StartGroupCoordinator does).
 //
 // The broker lives in a temporary directory made once per process and
 // removed at exit. Each input starts from the same state: topic "t" with
 // two partitions, partition 0 holding a few batches (one per codec) so a
-// Fetch or ListOffsets finds records. An input that changed the state
-// (created or deleted a topic, appended records) makes the next input
-// start from a rebuilt broker, so a crash replays alone. Deterministic
-// and single-threaded: a MockClock, no purgatory (every Fetch is answered
-// at once), no sockets.
+// Fetch or ListOffsets finds records, and __consumer_offsets (one
+// partition, loaded) without groups. An input that changed the state
+// (created or deleted a topic, appended records, left a group behind)
+// makes the next input start from a rebuilt broker, so a crash replays
+// alone. Deterministic and single-threaded: a MockClock, no purgatory
+// (every Fetch is answered at once), a group timer never advanced (a
+// JoinGroup that would wait is parked until the broker is rebuilt, and
+// its answer dropped), no sockets.
 //
 // Oracle: a response the broker sends must parse back, header and body,
 // at the request's version; otherwise the target aborts.
@@ -28,17 +33,31 @@
 
 #include "common/clock.h"
 #include "controller/topic_registry.h"
+#include "coordinator/group/group_coordinator.h"
+#include "coordinator/group/group_metadata_manager.h"
 #include "protocol/api_versions.h"
 #include "protocol/create_topics.h"
+#include "protocol/delete_groups.h"
 #include "protocol/delete_topics.h"
+#include "protocol/describe_groups.h"
 #include "protocol/fetch.h"
+#include "protocol/find_coordinator.h"
+#include "protocol/heartbeat.h"
+#include "protocol/join_group.h"
+#include "protocol/leave_group.h"
+#include "protocol/list_groups.h"
 #include "protocol/list_offsets.h"
 #include "protocol/metadata.h"
+#include "protocol/offset_commit.h"
+#include "protocol/offset_fetch.h"
 #include "protocol/produce.h"
+#include "protocol/sync_group.h"
 #include "record/memory_records_builder.h"
 #include "server/kafka_apis.h"
 #include "server/kafka_config.h"
+#include "server/offsets_topic.h"
 #include "server/replica_manager.h"
+#include "server/timing_wheel.h"
 #include "storage/env.h"
 #include "storage/log.h"
 #include "storage/log_manager.h"
@@ -79,7 +98,10 @@ KafkaConfig FuzzConfig() {
                                      {"num.partitions", "2"},
                                      {"log.segment.bytes", "1048576"},
                                      {"log.index.size.max.bytes", "4096"},
-                                     {"gregor.create.topics.max.partitions", "64"}});
+                                     {"gregor.create.topics.max.partitions", "64"},
+                                     // One coordinator partition: rebuilding stays cheap.
+                                     {"offsets.topic.num.partitions", "1"},
+                                     {"offsets.topic.replication.factor", "1"}});
   if (!config.ok()) Fail("bad fuzz config");
   return *config;
 }
@@ -98,7 +120,14 @@ class Broker {
     if (!reg.ok()) Fail("TopicRegistry::Open failed");
     registry_ = std::move(*reg);
     apis_ = std::make_unique<KafkaApis>(config_, replicas_, *registry_, clock_);
+    apis_->SetGroupCoordinator(&coordinator_, &groups_);
     if (!registry_->CreateTopic("t", 2, 1, {}).ok()) Fail("cannot create t");
+    if (!registry_->CreateTopic(kOffsetsTopic, groups_.num_partitions(), 1,
+                                OffsetsTopicConfigs(config_))
+             .ok()) {
+      Fail("cannot create __consumer_offsets");
+    }
+    if (coordinator_.CoordinatorError("g") != ErrorCode::kNone) Fail("groups not served");
     for (CompressionType c : {CompressionType::kNone, CompressionType::kGzip,
                               CompressionType::kSnappy, CompressionType::kLz4,
                               CompressionType::kZstd}) {
@@ -116,11 +145,13 @@ class Broker {
 
   KafkaApis& apis() { return *apis_; }
 
-  /// True if the topics or any log end offset differ from the start.
+  /// True if the topics, any log end offset or the groups differ from the start.
   bool Changed() const {
     auto topics = registry_->AllTopics();
-    if (topics.size() != 1 || topics[0].name != "t" || topics[0].partitions != 2) return true;
-    return EndOffsets() != baseline_end_;
+    if (topics.size() != 2) return true;
+    auto t = registry_->Find("t");
+    if (!t || t->partitions != 2 || !registry_->Find(kOffsetsTopic)) return true;
+    return EndOffsets() != baseline_end_ || !coordinator_.ListGroups().empty();
   }
 
  private:
@@ -130,6 +161,8 @@ class Broker {
       auto log = logs_.GetLog(TopicPartition{"t", PartitionId{p}});
       out.push_back(log ? log->LogEndOffset().value() : -1);
     }
+    auto offsets = logs_.GetLog(TopicPartition{kOffsetsTopic, PartitionId{0}});
+    out.push_back(offsets ? offsets->LogEndOffset().value() : -1);
     return out;
   }
   void OnTopicChange(const TopicChange& c) {
@@ -137,17 +170,39 @@ class Broker {
       TopicPartition tp{c.topic.name, PartitionId{p}};
       if (c.kind == TopicChange::Kind::kCreated) {
         auto lc = TopicLogConfig(logs_.default_config(), c.topic.configs);
-        (void)replicas_.MakeLeader(tp, lc.ok() ? std::optional<LogConfig>(*lc) : std::nullopt);
+        Status s =
+            replicas_.MakeLeader(tp, lc.ok() ? std::optional<LogConfig>(*lc) : std::nullopt);
+        if (s.ok() && c.topic.name == kOffsetsTopic) {
+          (void)LoadOffsetsPartition(replicas_, groups_, coordinator_, p);
+        }
       } else {
+        if (c.topic.name == kOffsetsTopic) {
+          groups_.Unload(p);
+          coordinator_.OnPartitionUnloaded(p);
+        }
         (void)replicas_.StopReplica(tp, true);
       }
     }
+  }
+
+  static GroupCoordinatorConfig CoordinatorConfig(const KafkaConfig& config) {
+    GroupCoordinatorConfig c;
+    c.min_session_timeout_ms = config.GetInt("group.min.session.timeout.ms");
+    c.max_session_timeout_ms = config.GetInt("group.max.session.timeout.ms");
+    c.initial_rebalance_delay_ms = config.GetInt("group.initial.rebalance.delay.ms");
+    return c;
   }
 
   MockClock clock_;
   KafkaConfig config_;
   LogManager logs_;
   ReplicaManager replicas_;
+  // Groups (KafkaServer::StartGroupCoordinator), destroyed before the
+  // logs; the coordinator cancels its tasks before the timer goes.
+  Timer group_timer_{clock_};
+  GroupMetadataManager groups_{config_.GetInt("offsets.topic.num.partitions"),
+                               MakeOffsetsTopicAppender(replicas_, clock_)};
+  GroupCoordinator coordinator_{CoordinatorConfig(config_), group_timer_, clock_, &groups_};
   std::unique_ptr<TopicRegistry> registry_;
   std::unique_ptr<KafkaApis> apis_;
   std::vector<int64_t> baseline_end_;
@@ -182,6 +237,16 @@ void CheckResponse(const RequestHeader& h, const ApiResponse& r) {
     case ApiKey::kListOffsets: return CheckDecodes<ListOffsetsResponse>(parsed->body, v);
     case ApiKey::kCreateTopics: return CheckDecodes<CreateTopicsResponse>(parsed->body, v);
     case ApiKey::kDeleteTopics: return CheckDecodes<DeleteTopicsResponse>(parsed->body, v);
+    case ApiKey::kFindCoordinator: return CheckDecodes<FindCoordinatorResponse>(parsed->body, v);
+    case ApiKey::kJoinGroup: return CheckDecodes<JoinGroupResponse>(parsed->body, v);
+    case ApiKey::kSyncGroup: return CheckDecodes<SyncGroupResponse>(parsed->body, v);
+    case ApiKey::kHeartbeat: return CheckDecodes<HeartbeatResponse>(parsed->body, v);
+    case ApiKey::kLeaveGroup: return CheckDecodes<LeaveGroupResponse>(parsed->body, v);
+    case ApiKey::kOffsetCommit: return CheckDecodes<OffsetCommitResponse>(parsed->body, v);
+    case ApiKey::kOffsetFetch: return CheckDecodes<OffsetFetchResponse>(parsed->body, v);
+    case ApiKey::kDescribeGroups: return CheckDecodes<DescribeGroupsResponse>(parsed->body, v);
+    case ApiKey::kListGroups: return CheckDecodes<ListGroupsResponse>(parsed->body, v);
+    case ApiKey::kDeleteGroups: return CheckDecodes<DeleteGroupsResponse>(parsed->body, v);
     default: Fail("a response to an API the broker does not serve");
   }
 }

@@ -241,7 +241,7 @@ void KafkaApis::HandleOffsetCommit(const ParsedRequest& req, ApiResponder respon
         refused[tp] = ErrorCode::kUnknownTopicOrPartition;
         continue;
       }
-      OffsetAndMetadata o;
+      CommittedOffset o;
       o.offset = part.committed_offset;
       o.leader_epoch = part.committed_leader_epoch;
       o.metadata = part.committed_metadata.value_or("");
@@ -289,12 +289,16 @@ ApiResponse KafkaApis::HandleOffsetFetch(const ParsedRequest& req) {
       for (int32_t p : t.partition_indexes) wanted->push_back({t.name, PartitionId{p}});
     }
   }
-  std::map<TopicPartition, OffsetAndMetadata> offsets;
+  std::map<TopicPartition, CommittedOffset> offsets;
   ErrorCode error = groups_ ? groups_->HandleFetchOffsets(body->group_id, wanted, &offsets)
                             : ErrorCode::kCoordinatorNotAvailable;
   OffsetFetchResponse r;
-  // v2+ has a group-level error; v1 can only say it per partition.
-  if (v >= 2) r.error_code = error;
+  // v2+ has a group-level error and then lists no partition (Kafka's
+  // error response); v1 can only say it per partition.
+  if (v >= 2) {
+    r.error_code = error;
+    if (error != ErrorCode::kNone) return Send(req, r);
+  }
   auto entry = [&](const TopicPartition& tp) {
     OffsetFetchResponsePartition part;
     part.partition_index = tp.partition.value();
@@ -339,7 +343,10 @@ ApiResponse KafkaApis::HandleDescribeGroups(const ParsedRequest& req) {
     g.group_state = GroupStateName(summary ? summary->state : GroupState::kDead);
     if (summary) {
       g.protocol_type = summary->protocol_type.value_or("");
-      g.protocol_data = summary->protocol_name.value_or("");
+      // As Kafka's GroupMetadata.summary: the protocol only while Stable.
+      if (summary->state == GroupState::kStable) {
+        g.protocol_data = summary->protocol_name.value_or("");
+      }
       for (auto& m : summary->members) {
         g.members.push_back({m.member_id, m.group_instance_id, m.client_id, m.client_host,
                              std::move(m.metadata), std::move(m.assignment)});

@@ -71,7 +71,10 @@ void KafkaServer::OnTopicChange(const TopicChange& change) {
         s = LoadOffsetsPartition(*replicas_, *group_manager_, *group_coordinator_, p);
       }
     } else {
-      if (offsets) group_manager_->Unload(p);
+      if (offsets) {
+        group_manager_->Unload(p);
+        group_coordinator_->OnPartitionUnloaded(p);
+      }
       s = replicas_->StopReplica(tp, /*delete_log=*/true);
     }
     if (!s.ok()) Logger("server")->error("partition {}: {}", tp.ToString(), s.ToString());

@@ -140,7 +140,7 @@ struct CommitOffsetsParams {
   std::string member_id;
   std::optional<std::string> group_instance_id;
   int32_t generation_id = -1;
-  std::map<TopicPartition, OffsetAndMetadata> offsets;
+  std::map<TopicPartition, CommittedOffset> offsets;
 };
 
 /// One member leaving (LeaveGroup v3 lists several).
@@ -213,7 +213,7 @@ class GroupCoordinator {
   /// returns NONE or the coordinator error.
   ErrorCode HandleFetchOffsets(const std::string& group_id,
                                const std::optional<std::vector<TopicPartition>>& partitions,
-                               std::map<TopicPartition, OffsetAndMetadata>* out) const;
+                               std::map<TopicPartition, CommittedOffset>* out) const;
   /// Every group coordinated here: id and protocol type ("" for a group
   /// that only stores offsets).
   std::vector<std::pair<std::string, std::string>> ListGroups() const;
@@ -226,6 +226,10 @@ class GroupCoordinator {
   /// A __consumer_offsets partition finished loading: rebuilds its groups
   /// from the manager's stored states (see the file comment).
   void OnPartitionLoaded(int32_t partition);
+  /// This broker no longer coordinates the partition (it moved, or the
+  /// topic was deleted): its groups are forgotten (Kafka's onResignation);
+  /// parked JoinGroups and SyncGroups are answered NOT_COORDINATOR.
+  void OnPartitionUnloaded(int32_t partition);
 
  private:
   class DelayedJoin;

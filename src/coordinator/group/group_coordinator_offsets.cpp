@@ -95,8 +95,11 @@ GroupMetadataValue GroupCoordinator::StoredValue(
 void GroupCoordinator::StoreAssignment(GroupEntry& g, std::map<std::string, Bytes> assignment) {
   const std::string group_id = g.group.group_id();
   const int32_t generation = g.group.generation_id();
+  // Built before the call: the callback below takes `assignment` away, and
+  // the order in which a call's arguments are evaluated is unspecified.
+  GroupMetadataValue value = StoredValue(g.group, assignment);
   manager_->StoreGroup(
-      group_id, StoredValue(g.group, assignment),
+      group_id, std::move(value),
       [this, group_id, generation, assignment = std::move(assignment)](ErrorCode error) mutable {
         std::lock_guard lock(mu_);
         GroupEntry* g = Find(group_id);
@@ -175,7 +178,7 @@ void GroupCoordinator::HandleCommitOffsets(const CommitOffsetsParams& params,
 void GroupCoordinator::CommitValidated(const CommitOffsetsParams& params,
                                        CommitCallback callback) {
   std::map<TopicPartition, ErrorCode> refused;
-  std::map<TopicPartition, OffsetAndMetadata> offsets;
+  std::map<TopicPartition, CommittedOffset> offsets;
   for (const auto& [tp, o] : params.offsets) {
     if (o.metadata.size() > kOffsetMetadataMaxBytes) {
       refused[tp] = ErrorCode::kOffsetMetadataTooLarge;
@@ -195,7 +198,7 @@ void GroupCoordinator::CommitValidated(const CommitOffsetsParams& params,
 
 ErrorCode GroupCoordinator::HandleFetchOffsets(
     const std::string& group_id, const std::optional<std::vector<TopicPartition>>& partitions,
-    std::map<TopicPartition, OffsetAndMetadata>* out) const {
+    std::map<TopicPartition, CommittedOffset>* out) const {
   if (manager_ == nullptr) return ErrorCode::kCoordinatorNotAvailable;
   if (ErrorCode e = CoordinatorError(group_id); e != ErrorCode::kNone) return e;
   *out = manager_->FetchOffsets(group_id, partitions);
@@ -259,6 +262,34 @@ void GroupCoordinator::HandleDeleteGroups(
     });
   }
   finish_one();
+}
+
+void GroupCoordinator::OnPartitionUnloaded(int32_t partition) {
+  if (manager_ == nullptr) return;
+  std::lock_guard lock(mu_);
+  std::vector<std::function<void()>> answers;
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    if (manager_->PartitionFor(it->first) != partition) {
+      ++it;
+      continue;
+    }
+    GroupEntry& g = *it->second;
+    if (g.join) g.join->Cancel();
+    for (auto& [id, task] : g.heartbeats) task->Cancel();
+    for (auto& [id, cb] : g.join_callbacks) {
+      JoinGroupResult r;
+      r.error = ErrorCode::kNotCoordinator;
+      r.member_id = id;
+      answers.push_back([cb = std::move(cb), r] { cb(r); });
+    }
+    for (auto& [id, cb] : g.sync_callbacks) {
+      answers.push_back(
+          [cb = std::move(cb)] { cb(SyncGroupResult{ErrorCode::kNotCoordinator, {}}); });
+    }
+    // A store still in flight finds no group and does nothing.
+    it = groups_.erase(it);
+  }
+  for (auto& answer : answers) answer();
 }
 
 // [coordinator-load]

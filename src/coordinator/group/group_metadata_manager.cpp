@@ -126,7 +126,7 @@ void GroupMetadataManager::ApplyLocked(const GroupRecordKey& key,
       return;
     }
     OffsetCommitValue v = *DecodeOffsetCommitValue(*value);
-    OffsetAndMetadata o{v.offset, v.leader_epoch, v.metadata, v.commit_timestamp, std::nullopt};
+    CommittedOffset o{v.offset, v.leader_epoch, v.metadata, v.commit_timestamp, std::nullopt};
     if (v.expire_timestamp >= 0) o.expire_timestamp_ms = v.expire_timestamp;
     groups_[k->group].offsets[tp] = o;
     return;
@@ -141,7 +141,7 @@ void GroupMetadataManager::ApplyLocked(const GroupRecordKey& key,
 // [group-records-apply]
 
 void GroupMetadataManager::StoreOffsets(
-    const std::string& group_id, const std::map<TopicPartition, OffsetAndMetadata>& offsets,
+    const std::string& group_id, const std::map<TopicPartition, CommittedOffset>& offsets,
     std::function<void(std::map<TopicPartition, ErrorCode>)> done) {
   std::vector<GroupRecord> records;
   auto keys = std::make_shared<std::vector<std::pair<GroupRecordKey, Bytes>>>();
@@ -165,14 +165,14 @@ void GroupMetadataManager::StoreOffsets(
             });
 }
 
-std::map<TopicPartition, OffsetAndMetadata> GroupMetadataManager::FetchOffsets(
+std::map<TopicPartition, CommittedOffset> GroupMetadataManager::FetchOffsets(
     const std::string& group_id,
     const std::optional<std::vector<TopicPartition>>& partitions) const {
   std::lock_guard lock(mu_);
   auto g = groups_.find(group_id);
   if (g == groups_.end()) return {};
   if (!partitions) return g->second.offsets;
-  std::map<TopicPartition, OffsetAndMetadata> out;
+  std::map<TopicPartition, CommittedOffset> out;
   for (const auto& tp : *partitions) {
     if (auto it = g->second.offsets.find(tp); it != g->second.offsets.end()) out.insert(*it);
   }

@@ -57,15 +57,16 @@ int32_t JavaStringHashCode(std::string_view utf8);
 /// REQUIRES: num_partitions > 0.
 int32_t PartitionForGroup(std::string_view group_id, int32_t num_partitions);
 
-/// A committed offset as OffsetFetch returns it (Kafka's OffsetAndMetadata).
-struct OffsetAndMetadata {
+/// A committed offset as OffsetFetch returns it (Kafka's broker-side
+/// OffsetAndMetadata; renamed so it cannot meet the consumer's public one).
+struct CommittedOffset {
   int64_t offset = -1;
   int32_t leader_epoch = -1;
   std::string metadata;
   int64_t commit_timestamp_ms = 0;
   /// OffsetCommit v2-4's retention_time_ms, if the client set one.
   std::optional<int64_t> expire_timestamp_ms;
-  bool operator==(const OffsetAndMetadata&) const = default;
+  bool operator==(const CommittedOffset&) const = default;
 };
 
 /// One record for __consumer_offsets: a key and a value, or a tombstone.
@@ -110,11 +111,11 @@ class GroupMetadataManager {
   /// error per partition (all the append's error if it failed).
   /// REQUIRES: CoordinatorError(group_id) == NONE.
   void StoreOffsets(const std::string& group_id,
-                    const std::map<TopicPartition, OffsetAndMetadata>& offsets,
+                    const std::map<TopicPartition, CommittedOffset>& offsets,
                     std::function<void(std::map<TopicPartition, ErrorCode>)> done);
   /// The committed offsets of `group_id`: those of `partitions`, or all
   /// when nullopt. A partition without a commit is absent.
-  std::map<TopicPartition, OffsetAndMetadata> FetchOffsets(
+  std::map<TopicPartition, CommittedOffset> FetchOffsets(
       const std::string& group_id,
       const std::optional<std::vector<TopicPartition>>& partitions) const;
 
@@ -133,7 +134,7 @@ class GroupMetadataManager {
 
  private:
   struct GroupData {
-    std::map<TopicPartition, OffsetAndMetadata> offsets;
+    std::map<TopicPartition, CommittedOffset> offsets;
     std::optional<GroupMetadataValue> state;
   };
   // REQUIRES: mu_ held.

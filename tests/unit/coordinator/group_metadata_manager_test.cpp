@@ -59,8 +59,8 @@ class GroupMetadataManagerTest : public ::testing::Test {
     }
     for (int32_t p = 0; p < 50; ++p) m.FinishLoading(p);
   }
-  static OffsetAndMetadata Offset(int64_t offset, const std::string& metadata = "") {
-    OffsetAndMetadata o;
+  static CommittedOffset Offset(int64_t offset, const std::string& metadata = "") {
+    CommittedOffset o;
     o.offset = offset;
     o.leader_epoch = 0;
     o.metadata = metadata;
