@@ -1,86 +1,81 @@
 // SPDX-License-Identifier: Apache-2.0
-// AdminClient (include/gregor/admin.h) on NetworkClient and Metadata.
+// AdminClient (include/gregor/admin.h) on NetworkClient and Metadata: the
+// Impl's helpers (admin_client_impl.h) and the topic calls; the group calls
+// are in admin_client_groups.cpp.
 // Each call refreshes metadata first: admin calls are rare, and a fresh
 // view is what makes "create then describe" read its own writes.
 #include <algorithm>
 #include <mutex>
+#include <set>
 
-#include "client/metadata.h"
-#include "client/network_client.h"
-#include "gregor/admin.h"
+#include "client/admin_client_impl.h"
 #include "protocol/create_topics.h"
 #include "protocol/delete_topics.h"
+#include "protocol/list_offsets.h"
 
 namespace gregor {
 
-/// The state behind AdminClient: one NetworkClient, one Metadata cache.
-class AdminClient::Impl {
- public:
-  Impl(const AdminConfig& config, std::vector<Node> bootstrap)
-      : config_(config),
-        network_(NetworkClientConfig{.client_id = config.client_id,
-                                     .request_timeout_ms = config.request_timeout_ms}),
-        metadata_(std::move(bootstrap)) {}
-
-  // [admin-send-to-any-node]
-  // Sends `body` to some broker, trying each known node until one answers
-  // (a dead bootstrap server should not fail the call if another is up).
-  template <KafkaMessage Resp, KafkaMessage Req>
-  Result<Resp> SendToAnyNode(const Req& body, std::optional<Node> preferred = std::nullopt) {
-    std::vector<Node> nodes = metadata_.Nodes();
-    if (preferred) nodes.insert(nodes.begin(), *preferred);
-    Status last(ErrorCode::kNetworkException, "no brokers");
-    for (const Node& node : nodes) {
-      ClientResponse r = network_.SendAndWait(MakeClientRequest(node, body, {}));
-      auto decoded = DecodeResponse<Resp>(r);
-      if (decoded.ok() || r.status.code() != ErrorCode::kNetworkException) return decoded;
-      last = r.status;
+// [admin-send-to-any-node]
+// Sends `body` to some broker, trying each known node until one answers
+// (a dead bootstrap server should not fail the call if another is up).
+template <KafkaMessage Resp, KafkaMessage Req>
+Result<Resp> AdminClient::Impl::SendToAnyNode(const Req& body, std::optional<Node> preferred) {
+  std::vector<Node> nodes = metadata_.Nodes();
+  if (preferred) nodes.insert(nodes.begin(), *preferred);
+  Status last(ErrorCode::kNetworkException, "no brokers");
+  for (const Node& node : nodes) {
+    ClientResponse r = network_.SendAndWait(MakeClientRequest(node, body, {}));
+    auto decoded = DecodeResponse<Resp>(r);
+    if (decoded.ok() || r.status.code() != ErrorCode::kNetworkException) {
+      return decoded;
     }
-    return Result<Resp>(last);
+    last = r.status;
   }
-  // [admin-send-to-any-node]
+  return Result<Resp>(last);
+}
+// [admin-send-to-any-node]
 
-  // Fetches metadata for `topics` (all topics when null) into metadata_.
-  Result<MetadataResponse> RefreshMetadata(std::optional<std::vector<std::string>> topics) {
-    MetadataRequest req;
-    req.allow_auto_topic_creation = false;
-    if (topics) {
-      req.topics.emplace();
-      for (auto& t : *topics) req.topics->push_back(MetadataRequestTopic{t});
-    } else {
-      req.topics.reset();
-    }
-    // v0 says "all topics" with an empty list, not null; ask for v1+ so
-    // the two can never be confused.
-    auto result = SendMetadata(req);
-    if (result.ok()) metadata_.Update(*result, SystemClock::Instance().NowMs());
-    return result;
+// The group half (admin_client_groups.cpp) asks any broker for a
+// coordinator; the template lives here, so instantiate it for that.
+template Result<FindCoordinatorResponse>
+AdminClient::Impl::SendToAnyNode<FindCoordinatorResponse, FindCoordinatorRequest>(
+    const FindCoordinatorRequest&, std::optional<Node>);
+
+Result<MetadataResponse> AdminClient::Impl::RefreshMetadata(
+    std::optional<std::vector<std::string>> topics) {
+  MetadataRequest req;
+  req.allow_auto_topic_creation = false;
+  if (topics) {
+    req.topics.emplace();
+    for (auto& t : *topics) req.topics->push_back(MetadataRequestTopic{t});
+  } else {
+    req.topics.reset();
   }
+  // v0 says "all topics" with an empty list, not null; ask for v1+ so
+  // the two can never be confused.
+  auto result = SendMetadata(req);
+  if (result.ok()) metadata_.Update(*result, SystemClock::Instance().NowMs());
+  return result;
+}
 
-  Result<MetadataResponse> SendMetadata(const MetadataRequest& req) {
-    std::vector<Node> nodes = metadata_.Nodes();
-    Status last(ErrorCode::kNetworkException, "no brokers");
-    for (const Node& node : nodes) {
-      ClientRequest r = MakeClientRequest(node, req, {});
-      r.versions.min = 1;
-      ClientResponse resp = network_.SendAndWait(std::move(r));
-      auto decoded = DecodeResponse<MetadataResponse>(resp);
-      if (decoded.ok() || resp.status.code() != ErrorCode::kNetworkException) return decoded;
-      last = resp.status;
-    }
-    return Result<MetadataResponse>(last);
+Result<MetadataResponse> AdminClient::Impl::SendMetadata(const MetadataRequest& req) {
+  std::vector<Node> nodes = metadata_.Nodes();
+  Status last(ErrorCode::kNetworkException, "no brokers");
+  for (const Node& node : nodes) {
+    ClientRequest r = MakeClientRequest(node, req, {});
+    r.versions.min = 1;
+    ClientResponse resp = network_.SendAndWait(std::move(r));
+    auto decoded = DecodeResponse<MetadataResponse>(resp);
+    if (decoded.ok() || resp.status.code() != ErrorCode::kNetworkException) return decoded;
+    last = resp.status;
   }
+  return Result<MetadataResponse>(last);
+}
 
-  std::optional<Node> Controller() {
-    if (!metadata_.Controller()) (void)RefreshMetadata(std::vector<std::string>{});
-    return metadata_.Controller();
-  }
-
-  std::mutex mu;  // serializes calls
-  AdminConfig config_;
-  NetworkClient network_;
-  Metadata metadata_;
-};
+std::optional<Node> AdminClient::Impl::Controller() {
+  if (!metadata_.Controller()) (void)RefreshMetadata(std::vector<std::string>{});
+  return metadata_.Controller();
+}
 
 Result<std::unique_ptr<AdminClient>> AdminClient::Create(const AdminConfig& config) {
   auto bootstrap = ParseBootstrapServers(config.bootstrap_servers);
@@ -106,8 +101,8 @@ Status AdminClient::CreateTopics(const std::vector<NewTopic>& topics) {
   if (!resp.ok()) return resp.status();
   for (const auto& r : resp->topics) {
     if (r.error_code != ErrorCode::kNone) {
-      return Status(r.error_code, "topic '" + r.name + "'" +
-                                      (r.error_message ? ": " + *r.error_message : ""));
+      return Status(r.error_code,
+                    "topic '" + r.name + "'" + (r.error_message ? ": " + *r.error_message : ""));
     }
   }
   impl_->metadata_.RequestUpdate();
@@ -160,6 +155,49 @@ Result<std::vector<TopicDescription>> AdminClient::DescribeTopics(
     out.push_back(std::move(d));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<std::map<TopicPartition, ListOffsetsResultInfo>> AdminClient::ListOffsets(
+    const std::map<TopicPartition, OffsetSpec>& partitions) {
+  using R = Result<std::map<TopicPartition, ListOffsetsResultInfo>>;
+  std::lock_guard lock(impl_->mu);
+  std::set<std::string> topics;
+  for (const auto& [tp, spec] : partitions) topics.insert(tp.topic);
+  auto md = impl_->RefreshMetadata(std::vector<std::string>(topics.begin(), topics.end()));
+  if (!md.ok()) return R(md.status());
+  // Only a partition's leader answers ListOffsets: one request per leader.
+  std::map<int32_t, std::pair<Node, ListOffsetsRequest>> by_leader;
+  for (const auto& [tp, spec] : partitions) {
+    auto topic = impl_->metadata_.Topic(tp.topic);
+    if (!topic || topic->error != ErrorCode::kNone) {
+      return R(topic ? topic->error : ErrorCode::kUnknownTopicOrPartition,
+               "partition " + tp.ToString());
+    }
+    auto leader = impl_->metadata_.Leader(tp.topic, tp.partition.value());
+    if (!leader) return R(ErrorCode::kLeaderNotAvailable, "partition " + tp.ToString());
+    auto& [node, req] = by_leader[leader->id];
+    node = *leader;
+    if (req.topics.empty() || req.topics.back().name != tp.topic) {
+      req.topics.push_back(ListOffsetsTopic{tp.topic, {}});
+    }
+    req.topics.back().partitions.push_back({tp.partition.value(), spec.timestamp});
+  }
+  std::map<TopicPartition, ListOffsetsResultInfo> out;
+  for (const auto& [id, target] : by_leader) {
+    auto resp = impl_->SendToNode<ListOffsetsResponse>(target.first, target.second);
+    if (!resp.ok()) return R(resp.status());
+    for (const auto& t : resp->topics) {
+      for (const auto& p : t.partitions) {
+        TopicPartition tp{t.name, PartitionId(p.partition_index)};
+        if (p.error_code != ErrorCode::kNone) {
+          impl_->metadata_.HandleError(p.error_code);
+          return R(p.error_code, "partition " + tp.ToString());
+        }
+        out[tp] = ListOffsetsResultInfo{p.offset, p.timestamp};
+      }
+    }
+  }
   return out;
 }
 

@@ -25,6 +25,12 @@ GroupAssignment CooperativeStickyAssignor::Assign(const PartitionCounts& partiti
                                                   const GroupSubscription& subscriptions) const {
   // [cooperative-assign]
   auto assignment = AbstractStickyAssignor::Assign(partitions, subscriptions);
+  // LAB-06: BEGIN SOLUTION CooperativeStickyAssignor::Assign
+  // HINT: `assignment` is the sticky target. Collect who claims each
+  // HINT: partition in owned_partitions (a claim may be shared or stale);
+  // HINT: then take out of each member's list every partition it does not
+  // HINT: own itself but another member does: that owner must revoke it
+  // HINT: first, and the follow-up rebalance hands it over.
   // Who says they own what, as sent: a claim the sticky algorithm did not
   // trust still means that member is consuming the partition right now.
   std::map<TopicPartition, std::set<std::string>> owners;
@@ -42,6 +48,7 @@ GroupAssignment CooperativeStickyAssignor::Assign(const PartitionCounts& partiti
     });
   }
   return assignment;
+  // LAB-06: END SOLUTION
   // [cooperative-assign]
 }
 

@@ -9,6 +9,11 @@ namespace gregor {
 // [range-assign]
 GroupAssignment RangeAssignor::Assign(const PartitionCounts& partitions,
                                       const GroupSubscription& subscriptions) const {
+  // LAB-06: BEGIN SOLUTION RangeAssignor::Assign
+  // HINT: every member gets an entry, even an empty one. Per topic, take the
+  // HINT: members subscribed to it in SortedMembers order; with n partitions
+  // HINT: and c members, member i gets n/c contiguous partitions, the first
+  // HINT: n%c members one more; skip topics missing from `partitions`.
   GroupAssignment assignment;
   const std::vector<std::string> members = SortedMembers(subscriptions);
   std::set<std::string> topics;
@@ -39,6 +44,7 @@ GroupAssignment RangeAssignor::Assign(const PartitionCounts& partitions,
     }
   }
   return assignment;
+  // LAB-06: END SOLUTION
 }
 // [range-assign]
 

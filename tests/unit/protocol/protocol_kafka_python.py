@@ -31,7 +31,10 @@ def since(v, first, value):
 
 
 for v in range(0, 3):
-    keys = [(0, 3, 7), (1, 4, 11), (2, 1, 3), (3, 0, 6), (18, 0, 3), (19, 0, 4), (20, 0, 3)]
+    # What the broker advertises (api_keys.cpp kSupported), in key order.
+    keys = [(0, 3, 7), (1, 4, 11), (2, 1, 3), (3, 0, 6), (8, 2, 7), (9, 1, 5), (10, 0, 2),
+            (11, 0, 5), (12, 0, 3), (13, 0, 3), (14, 0, 3), (15, 0, 4), (16, 0, 2),
+            (18, 0, 3), (19, 0, 4), (20, 0, 3), (42, 0, 1)]
     emit("ApiVersionsResponse", v, ApiVersionResponse[v](35, keys, *since(v, 1, 7)))
 
 for v in range(0, 6):

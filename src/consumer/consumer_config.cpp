@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+// ConsumerConfig::FromProperties: Kafka's consumer property names onto the
+// struct (include/gregor/consumer.h). Numbers must parse whole; unknown
+// keys are warned about and skipped, as Kafka's AbstractConfig does.
+#include <charconv>
+#include <functional>
+#include <sstream>
+
+#include "common/logging.h"
+#include "gregor/consumer.h"
+
+namespace gregor {
+
+namespace {
+
+template <class T>
+Status ParseNumber(const std::string& key, const std::string& text, T* out) {
+  T v{};
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) {
+    return Status(ErrorCode::kInvalidConfig, key + ": not a number: '" + text + "'");
+  }
+  *out = v;
+  return Status::Ok();
+}
+
+Status ParseBool(const std::string& key, const std::string& text, bool* out) {
+  if (text == "true" || text == "false") {
+    *out = text == "true";
+    return Status::Ok();
+  }
+  return Status(ErrorCode::kInvalidConfig, key + ": expected true or false, got '" + text + "'");
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t");
+  size_t e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Result<ConsumerConfig> ConsumerConfig::FromProperties(
+    const std::map<std::string, std::string>& props) {
+  ConsumerConfig c;
+  using Setter = std::function<Status(const std::string&, const std::string&)>;
+  auto num = [](auto* field) -> Setter {
+    return [field](const std::string& k, const std::string& v) { return ParseNumber(k, v, field); };
+  };
+  auto flag = [](bool* field) -> Setter {
+    return [field](const std::string& k, const std::string& v) { return ParseBool(k, v, field); };
+  };
+  auto text = [](std::string* field) -> Setter {
+    return [field](const std::string&, const std::string& v) {
+      *field = v;
+      return Status::Ok();
+    };
+  };
+  const std::map<std::string, Setter> setters = {
+      {"bootstrap.servers", text(&c.bootstrap_servers)},
+      {"group.id", text(&c.group_id)},
+      {"client.id", text(&c.client_id)},
+      {"group.instance.id",
+       [&](const std::string&, const std::string& v) {
+         if (v.empty()) {
+           c.group_instance_id.reset();
+         } else {
+           c.group_instance_id = v;
+         }
+         return Status::Ok();
+       }},
+      {"auto.offset.reset",
+       [&](const std::string& k, const std::string& v) {
+         if (v == "latest") {
+           c.auto_offset_reset = OffsetResetStrategy::kLatest;
+         } else if (v == "earliest") {
+           c.auto_offset_reset = OffsetResetStrategy::kEarliest;
+         } else if (v == "none") {
+           c.auto_offset_reset = OffsetResetStrategy::kNone;
+         } else {
+           return Status(ErrorCode::kInvalidConfig,
+                         k + ": expected latest, earliest or none, got '" + v + "'");
+         }
+         return Status::Ok();
+       }},
+      {"isolation.level",
+       [&](const std::string& k, const std::string& v) {
+         if (v == "read_uncommitted") {
+           c.read_committed = false;
+         } else if (v == "read_committed") {
+           c.read_committed = true;
+         } else {
+           return Status(ErrorCode::kInvalidConfig,
+                         k + ": expected read_uncommitted or read_committed, got '" + v + "'");
+         }
+         return Status::Ok();
+       }},
+      {"partition.assignment.strategy",
+       [&](const std::string& k, const std::string& v) {
+         // A comma-separated list of names; Java class names are accepted
+         // by their simple name (RangeAssignor -> range).
+         static const std::map<std::string, std::string> kJava = {
+             {"RangeAssignor", "range"},
+             {"RoundRobinAssignor", "roundrobin"},
+             {"StickyAssignor", "sticky"},
+             {"CooperativeStickyAssignor", "cooperative-sticky"}};
+         c.partition_assignment_strategy.clear();
+         std::stringstream in(v);
+         std::string item;
+         while (std::getline(in, item, ',')) {
+           item = Trim(item);
+           if (item.empty()) continue;
+           std::string simple =
+               item.substr(item.rfind('.') == std::string::npos ? 0 : item.rfind('.') + 1);
+           if (auto it = kJava.find(simple); it != kJava.end()) item = it->second;
+           c.partition_assignment_strategy.push_back(item);
+         }
+         if (c.partition_assignment_strategy.empty()) {
+           return Status(ErrorCode::kInvalidConfig, k + ": empty");
+         }
+         return Status::Ok();
+       }},
+      {"enable.auto.commit", flag(&c.enable_auto_commit)},
+      {"check.crcs", flag(&c.check_crcs)},
+      {"exclude.internal.topics", flag(&c.exclude_internal_topics)},
+      {"auto.commit.interval.ms", num(&c.auto_commit_interval_ms)},
+      {"fetch.min.bytes", num(&c.fetch_min_bytes)},
+      {"fetch.max.bytes", num(&c.fetch_max_bytes)},
+      {"fetch.max.wait.ms", num(&c.fetch_max_wait_ms)},
+      {"max.partition.fetch.bytes", num(&c.max_partition_fetch_bytes)},
+      {"max.poll.records", num(&c.max_poll_records)},
+      {"max.poll.interval.ms", num(&c.max_poll_interval_ms)},
+      {"session.timeout.ms", num(&c.session_timeout_ms)},
+      {"heartbeat.interval.ms", num(&c.heartbeat_interval_ms)},
+      {"request.timeout.ms", num(&c.request_timeout_ms)},
+      {"retry.backoff.ms", num(&c.retry_backoff_ms)},
+      {"metadata.max.age.ms", num(&c.metadata_max_age_ms)},
+      {"default.api.timeout.ms", num(&c.default_api_timeout_ms)},
+  };
+  for (const auto& [key, value] : props) {
+    auto it = setters.find(key);
+    if (it == setters.end()) {
+      Logger("consumer")->warn("unknown consumer property ignored key={}", key);
+      continue;
+    }
+    Status s = it->second(key, value);
+    if (!s.ok()) return Result<ConsumerConfig>(s);
+  }
+  if (c.read_committed) {
+    return Result<ConsumerConfig>(
+        ErrorCode::kInvalidConfig,
+        "isolation.level: read_committed arrives with transactions in chapter 07");
+  }
+  return c;
+}
+
+}  // namespace gregor
