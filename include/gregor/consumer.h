@@ -21,6 +21,14 @@
 // (Fetcher) and hands back what they returned, at most max.poll.records at
 // a time. It sends the next fetches before returning, so the broker reads
 // while the application works. A background thread only heartbeats.
+// Poll() never blocks on a rebalance: it sends JoinGroup/SyncGroup and
+// goes on (a cooperative member keeps fetching what it owns meanwhile).
+//
+// Memory: records are not copied out of the fetched bytes. A
+// ConsumerRecords holds the response buffers (and decompressed batches)
+// its records view; the byte-level Consumer and StringViewDeserializer
+// hand out those views, costing no allocation per record. Copying
+// deserializers (StringDeserializer ...) copy only what they return.
 //
 // Errors come as Kafka's codes in a Status: OFFSET_OUT_OF_RANGE with
 // auto.offset.reset=none (Kafka's NoOffsetForPartitionException),
@@ -98,12 +106,6 @@ struct ConsumerConfig {
   static Result<ConsumerConfig> FromProperties(const std::map<std::string, std::string>& props);
 };
 
-/// The consumer's OffsetAndMetadata lives in an inline namespace: the group
-/// coordinator has its own gregor::OffsetAndMetadata (broker side, more
-/// fields), and the distinct mangled name keeps a binary that links both
-/// (a test embedding a broker) free of one-definition clashes. One
-/// translation unit cannot include both headers.
-inline namespace client_api {
 /// A committed offset (Kafka's OffsetAndMetadata).
 struct OffsetAndMetadata {
   int64_t offset = -1;        ///< the next offset to consume
@@ -111,9 +113,8 @@ struct OffsetAndMetadata {
   int32_t leader_epoch = -1;  ///< -1 if unknown
   bool operator==(const OffsetAndMetadata&) const = default;
 };
-/// The same type under a name that cannot meet the coordinator's.
+/// The same type; the name the admin tools use.
 using ConsumerOffsetAndMetadata = OffsetAndMetadata;
-}  // namespace client_api
 
 /// One record as Poll() returns it (Kafka's ConsumerRecord). `topic` and
 /// `headers` are views, and so are keys and values of type string_view

@@ -62,6 +62,7 @@
 #include "consumer/partition_assignor.h"
 #include "consumer/subscription_state.h"
 #include "gregor/consumer.h"
+#include "protocol/consumer_protocol.h"
 #include "protocol/join_group.h"
 
 namespace gregor {
@@ -139,6 +140,11 @@ class ConsumerCoordinator {
   void OnJoinComplete(const std::vector<TopicPartition>& assigned);
   // One JoinGroup protocol entry per assignor (its subscription metadata).
   std::vector<JoinGroupRequestProtocol> Protocols() const;
+  // ConsumerProtocol's topic lists <-> sorted TopicPartitions.
+  static std::vector<TopicPartition> FromProtocol(
+      const std::vector<ConsumerProtocolTopicPartition>& parts);
+  static std::vector<ConsumerProtocolTopicPartition> ToProtocol(
+      const std::vector<TopicPartition>& tps);
   // REQUIRES: mu_ held.
   void ResetGenerationLocked(bool reset_member_id, const std::string& reason);
   void ResetGeneration(bool reset_member_id, const std::string& reason);

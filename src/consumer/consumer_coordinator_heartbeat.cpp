@@ -21,7 +21,6 @@ bool IsCoordinatorError(ErrorCode e) {
 
 }  // namespace
 
-// [coordinator-heartbeat-thread]
 void ConsumerCoordinator::HeartbeatLoop() {
   std::unique_lock lock(mu_);
   while (!closing_) {
@@ -64,7 +63,6 @@ void ConsumerCoordinator::HeartbeatLoop() {
     lock.lock();
   }
 }
-// [coordinator-heartbeat-thread]
 
 void ConsumerCoordinator::HandleHeartbeatResponse(int32_t generation, const ClientResponse& r) {
   auto decoded = DecodeResponse<HeartbeatResponse>(r);

@@ -21,7 +21,6 @@ bool IsRetriableCommitError(ErrorCode e) {
 
 }  // namespace
 
-// [coordinator-offset-commit]
 void ConsumerCoordinator::SendOffsetCommit(
     const std::map<TopicPartition, OffsetAndMetadata>& offsets,
     std::function<void(const Status&)> done) {
@@ -87,7 +86,6 @@ void ConsumerCoordinator::SendOffsetCommit(
         done(Status::Ok());
       });
 }
-// [coordinator-offset-commit]
 
 Status ConsumerCoordinator::CommitOffsetsSync(
     const std::map<TopicPartition, OffsetAndMetadata>& offsets, int64_t deadline_ms, bool wakeups) {
@@ -213,7 +211,6 @@ Result<std::map<TopicPartition, OffsetAndMetadata>> ConsumerCoordinator::FetchCo
   }
 }
 
-// [coordinator-refresh-committed]
 void ConsumerCoordinator::RefreshCommittedOffsetsIfNeeded() {
   if (offset_fetch_in_flight_) return;
   if (subscriptions_.HasAutoAssignedPartitions() && state() != MemberState::kStable) return;
@@ -260,6 +257,5 @@ void ConsumerCoordinator::RefreshCommittedOffsetsIfNeeded() {
         }
       });
 }
-// [coordinator-refresh-committed]
 
 }  // namespace gregor

@@ -48,7 +48,7 @@ ConsumerNetworkClient::PollResult ConsumerNetworkClient::Poll(int64_t timeout_ms
       --pending_;
       handler(std::move(response));
     }
-    if (!done && !ready.empty()) return PollResult::kDone;
+    if (done ? done() : !ready.empty()) return PollResult::kDone;
     if (clock_.NowMs() >= deadline) return PollResult::kTimeout;
   }
 }

@@ -38,7 +38,7 @@ int Fetcher::SendFetches() {
   std::map<int32_t, std::map<TopicPartition, FetchTarget>> per_node;
   for (auto& [tp, st] : subscriptions_.states()) {
     if (st.paused || !st.HasValidPosition()) continue;
-    std::optional<Node> leader = metadata_.Leader(tp.topic, tp.partition.value());
+    auto leader = metadata_.Leader(tp.topic, tp.partition.value());
     if (!leader) {
       metadata_.RequestUpdate();
       continue;

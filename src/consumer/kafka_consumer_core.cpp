@@ -228,14 +228,12 @@ Status KafkaConsumerCore::UpdateFetchPositions() {
 // [consumer-poll]
 Result<ByteRecords> KafkaConsumerCore::Poll(Ms timeout) {
   if (Status s = EnsureOpen(); !s.ok()) return s;
-  if (subscriptions_.type() == SubscriptionType::kNone) {
-    return Status(ErrorCode::kInvalidRequest,
-                  "Consumer is not subscribed to any topics or assigned any partitions");
-  }
+  if (subscriptions_.type() == SubscriptionType::kNone) return NotSubscribed();
   const int64_t deadline = NowMs() + timeout.count();
   int64_t wait = 0;
   for (;;) {
-    if (client_.Poll(wait) == ConsumerNetworkClient::PollResult::kWakeup) return WakeupStatus();
+    auto woken = ConsumerNetworkClient::PollResult::kWakeup;
+    if (client_.Poll(wait) == woken) return WakeupStatus();
     MaybeUpdateMetadata();
     if (coordinator_) {
       Status s = coordinator_->Poll(deadline);
@@ -251,7 +249,8 @@ Result<ByteRecords> KafkaConsumerCore::Poll(Ms timeout) {
     if (now >= deadline) return records;
     wait = deadline - now;
     if (coordinator_) wait = std::min(wait, coordinator_->TimeToNextPoll(now));
-    if (!subscriptions_.HasAllFetchPositions() || metadata_.UpdateRequested(now)) {
+    bool lookups = !subscriptions_.HasAllFetchPositions();
+    if (lookups || metadata_.UpdateRequested(now)) {
       wait = std::min(wait, config_.retry_backoff_ms);
     }
     wait = std::max<int64_t>(wait, 0);

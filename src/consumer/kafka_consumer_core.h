@@ -6,7 +6,8 @@
 //   Poll(timeout) ── each pass, on the caller's thread:
 //     ConsumerNetworkClient.Poll  run finished responses' handlers
 //     MaybeUpdateMetadata         subscribed/assigned topics (all: pattern)
-//     ConsumerCoordinator.Poll    find coordinator, join, sync, auto-commit
+//     ConsumerCoordinator.Poll    find coordinator, join/sync (without
+//                                 waiting for the answers), auto-commit
 //     UpdateFetchPositions        committed offsets, else ListOffsets reset
 //     Fetcher.CollectFetch        buffered records -> return them, after
 //     Fetcher.SendFetches         sending the next fetches (prefetch)
@@ -86,6 +87,10 @@ class KafkaConsumerCore : public Consumer {
   // Polls the network until `done()` or `deadline_ms`; wakeup-aware.
   Status AwaitCondition(int64_t deadline_ms, const std::function<bool()>& done);
   Status EnsureOpen() const;
+  static Status NotSubscribed() {
+    return Status(ErrorCode::kInvalidRequest,
+                  "Consumer is not subscribed to any topics or assigned any partitions");
+  }
   static Status WakeupStatus() {
     return Status(ErrorCode::kOperationNotAttempted, "WakeupException: the consumer was woken up");
   }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "consumer/completed_fetch.h"
+#include "consumer/consumer_network_client.h"
 #include "consumer/subscription_state.h"
 #include "gregor/consumer.h"
 #include "record/memory_records_builder.h"
@@ -246,6 +247,36 @@ TEST(CompletedFetchTest, CorruptBatchIsAnErrorAndThePositionStays) {
   EXPECT_EQ(n.status().code(), ErrorCode::kCorruptMessage);
   EXPECT_EQ(position, 3);
   EXPECT_TRUE(cf.IsConsumed());
+}
+
+TEST(ConsumerNetworkClientTest, WakeupMakesTheNextPollReturnOnce) {
+  MockClock clock;
+  NetworkClient network(NetworkClientConfig{}, clock);
+  ConsumerNetworkClient client(network, clock);
+  client.Wakeup();
+  EXPECT_EQ(client.Poll(0), ConsumerNetworkClient::PollResult::kWakeup);
+  EXPECT_EQ(client.Poll(0), ConsumerNetworkClient::PollResult::kTimeout);
+  client.Wakeup();  // not seen by a poll that disables wakeups
+  EXPECT_EQ(client.Poll(0, nullptr, false), ConsumerNetworkClient::PollResult::kTimeout);
+  EXPECT_EQ(client.Poll(0), ConsumerNetworkClient::PollResult::kWakeup);
+}
+
+TEST(ConsumerNetworkClientTest, HandlersRunOnThePollingThread) {
+  MockClock clock;
+  NetworkClient network(NetworkClientConfig{}, clock);
+  network.Close();  // every Send now fails at once, on the sender's thread
+  ConsumerNetworkClient client(network, clock);
+  bool ran = false;
+  ClientRequest r;
+  r.destination = Node{1, "127.0.0.1", 1};
+  client.Send(std::move(r), [&](ClientResponse resp) {
+    ran = true;
+    EXPECT_EQ(resp.status.code(), ErrorCode::kNetworkException);
+  });
+  EXPECT_FALSE(ran);  // queued, not run inside Send
+  EXPECT_EQ(client.pending(), 1);
+  EXPECT_EQ(client.Poll(0, [&] { return ran; }), ConsumerNetworkClient::PollResult::kDone);
+  EXPECT_EQ(client.pending(), 0);
 }
 
 TEST(ConsumerRecordsTest, RecordsAreGroupedByPartition) {

@@ -2,8 +2,8 @@
 // A whole one-node KafkaServer (node id 1) on a loopback port for the
 // consumer tests, with topics created over the wire and records produced by
 // Gregor's own producer. Its implementation (consumer_test_broker.cpp) is
-// the one unit that sees broker headers: they cannot meet
-// gregor/consumer.h in one translation unit (see OffsetAndMetadata there).
+// the one unit that sees broker headers, so the consumer tests compile
+// against the client's headers alone, as an application would.
 #pragma once
 
 #include <map>
