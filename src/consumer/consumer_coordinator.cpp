@@ -214,6 +214,7 @@ Status ConsumerCoordinator::EnsureActiveGroup(int64_t deadline_ms) {
   }
 }
 
+// [consumer-join-prepare]
 void ConsumerCoordinator::OnJoinPrepare() {
   bool lost;
   {
@@ -245,6 +246,7 @@ void ConsumerCoordinator::OnJoinPrepare() {
   join_prepared_ = true;
   rebalance_start_ns_ = client_.clock().NowNs();
 }
+// [consumer-join-prepare]
 
 void ConsumerCoordinator::SendJoinGroup() {
   std::optional<Node> coordinator = Coordinator();
@@ -359,6 +361,7 @@ void ConsumerCoordinator::HandleSyncResponse(const ClientResponse& r) {
   }
 }
 
+// [consumer-join-complete]
 void ConsumerCoordinator::OnJoinComplete(const std::vector<TopicPartition>& assigned) {
   std::vector<TopicPartition> mine;
   for (const auto& tp : assigned) {
@@ -396,6 +399,7 @@ void ConsumerCoordinator::OnJoinComplete(const std::vector<TopicPartition>& assi
              config_.group_id, generation, mine.size(), added.size(), revoked.size());
   if (listener) listener->OnPartitionsAssigned(added);
 }
+// [consumer-join-complete]
 
 void ConsumerCoordinator::ResetGenerationLocked(bool reset_member_id, const std::string& reason) {
   Logger("consumer")->debug("resetting generation of group {}: {}", config_.group_id, reason);

@@ -21,6 +21,7 @@ bool IsCoordinatorError(ErrorCode e) {
 
 }  // namespace
 
+// [consumer-heartbeat-loop]
 void ConsumerCoordinator::HeartbeatLoop() {
   std::unique_lock lock(mu_);
   while (!closing_) {
@@ -63,6 +64,7 @@ void ConsumerCoordinator::HeartbeatLoop() {
     lock.lock();
   }
 }
+// [consumer-heartbeat-loop]
 
 void ConsumerCoordinator::HandleHeartbeatResponse(int32_t generation, const ClientResponse& r) {
   auto decoded = DecodeResponse<HeartbeatResponse>(r);

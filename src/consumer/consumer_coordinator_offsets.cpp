@@ -129,6 +129,7 @@ void ConsumerCoordinator::CommitOffsetsAsync(
   });
 }
 
+// [consumer-auto-commit]
 void ConsumerCoordinator::MaybeAutoCommitAsync(int64_t now_ms) {
   if (!config_.enable_auto_commit || now_ms < next_auto_commit_ms_) return;
   next_auto_commit_ms_ = now_ms + config_.auto_commit_interval_ms;
@@ -137,6 +138,7 @@ void ConsumerCoordinator::MaybeAutoCommitAsync(int64_t now_ms) {
   if (offsets.empty()) return;
   CommitOffsetsAsync(offsets, nullptr);
 }
+// [consumer-auto-commit]
 
 namespace {
 
