@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Lab 06's broker: a whole KafkaServer on 127.0.0.1, port 0, with the real
 // clock, and a producer to fill topics. Its implementation is the one lab
-// unit that sees broker headers: they cannot meet gregor/consumer.h in one
-// translation unit (see OffsetAndMetadata there), so the consumer-side
-// fixture (lab06_fixture.h) reaches the broker only through this class.
+// unit that includes broker headers. That is a choice, not a constraint:
+// they used to clash with gregor/consumer.h in one translation unit (both
+// defined OffsetAndMetadata), but the broker's is now CommittedOffset
+// (coordinator/group/group_metadata_manager.h) and the two compile
+// together. Keeping the broker behind this class leaves the cases and the
+// consumer-side fixture (lab06_fixture.h) with the public client API only.
 #pragma once
 
 #include <cstdint>

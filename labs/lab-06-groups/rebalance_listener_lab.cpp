@@ -10,8 +10,10 @@
 // joins. Both keep polling, one after the other on this thread, and
 // commit after every batch — except C1 until its rebalance is over: what
 // it processes until then is "the last batch before the rebalance".
-// Gregor's consumer follows the eager protocol, so C1 gives up both
-// partitions and even the one it gets back is read again from the commit.
+// The lab's consumers keep Kafka's default partition.assignment.strategy,
+// [range, cooperative-sticky], which runs the eager protocol (cooperative
+// needs every assignor to support it): C1 gives up both partitions and
+// even the one it gets back is read again from the commit.
 #include <memory>
 
 #include "lab06_fixture.h"
