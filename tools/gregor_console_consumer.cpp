@@ -158,14 +158,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   gregor::tools::Properties props, format_props;
-  gregor::Status s;
-  if (vm.count("consumer.config")) {
-    s = gregor::tools::LoadPropertiesFile(vm["consumer.config"].as<std::string>(), &props);
-  }
-  if (s.ok() && vm.count("consumer-property")) {
-    s = gregor::tools::AddProperties(vm["consumer-property"].as<std::vector<std::string>>(),
-                                     &props);
-  }
+  gregor::Status s =
+      gregor::tools::LoadClientProperties(vm, "consumer.config", "consumer-property", &props);
   if (s.ok() && vm.count("property")) {
     s = gregor::tools::AddProperties(vm["property"].as<std::vector<std::string>>(), &format_props);
   }

@@ -134,14 +134,8 @@ int main(int argc, char** argv) {
   const bool detailed = vm.count("show-detailed-stats") > 0;
 
   gregor::tools::Properties props;
-  gregor::Status s;
-  if (vm.count("consumer.config")) {
-    s = gregor::tools::LoadPropertiesFile(vm["consumer.config"].as<std::string>(), &props);
-  }
-  if (s.ok() && vm.count("consumer-property")) {
-    s = gregor::tools::AddProperties(vm["consumer-property"].as<std::vector<std::string>>(),
-                                     &props);
-  }
+  gregor::Status s =
+      gregor::tools::LoadClientProperties(vm, "consumer.config", "consumer-property", &props);
   if (!s.ok()) {
     std::cerr << "gregor-consumer-perf-test: " << s.ToString() << "\n";
     return 2;

@@ -50,4 +50,15 @@ Status LoadPropertiesFile(const std::string& path, Properties* props) {
   return Status::Ok();
 }
 
+Status LoadClientProperties(const boost::program_options::variables_map& vm,
+                            const std::string& file_option, const std::string& list_option,
+                            Properties* props) {
+  Status s;
+  if (vm.count(file_option)) s = LoadPropertiesFile(vm[file_option].as<std::string>(), props);
+  if (s.ok() && vm.count(list_option)) {
+    s = AddProperties(vm[list_option].as<std::vector<std::string>>(), props);
+  }
+  return s;
+}
+
 }  // namespace gregor::tools

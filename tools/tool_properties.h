@@ -12,6 +12,7 @@
 // Pure functions apart from the file read; safe from any thread.
 #pragma once
 
+#include <boost/program_options/variables_map.hpp>
 #include <map>
 #include <string>
 #include <string_view>
@@ -35,5 +36,13 @@ Status AddProperties(const std::vector<std::string>& texts, Properties* props);
 /// Reads a properties file (format above) into `props`, overwriting keys.
 /// Errors: INVALID_CONFIG if the file cannot be read or a line has no '='.
 Status LoadPropertiesFile(const std::string& path, Properties* props);
+
+/// A client's properties as Kafka's tools gather them: the file named by
+/// option `file_option` (--consumer.config), if given, then the key=value
+/// list of option `list_option` (--consumer-property) on top. Errors: as
+/// LoadPropertiesFile and AddProperties.
+Status LoadClientProperties(const boost::program_options::variables_map& vm,
+                            const std::string& file_option, const std::string& list_option,
+                            Properties* props);
 
 }  // namespace gregor::tools

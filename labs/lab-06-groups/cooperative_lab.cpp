@@ -137,11 +137,13 @@ struct Event {
   Set tps;
 };
 
-/// Appends every listener call of member `member` to `log`.
+/// Appends every listener call of member `member` to `log`. The log is
+/// shared: the consumers outlive the scenario (the fixture closes them,
+/// and closing calls the listener once more).
 class Recorder : public ConsumerRebalanceListener {
  public:
-  Recorder(int member, Steady::time_point t0, std::vector<Event>* log)
-      : member_(member), t0_(t0), log_(log) {}
+  Recorder(int member, Steady::time_point t0, std::shared_ptr<std::vector<Event>> log)
+      : member_(member), t0_(t0), log_(std::move(log)) {}
   void OnPartitionsRevoked(const std::vector<TopicPartition>& p) override { Add('R', p); }
   void OnPartitionsAssigned(const std::vector<TopicPartition>& p) override { Add('A', p); }
   void OnPartitionsLost(const std::vector<TopicPartition>& p) override { Add('L', p); }
@@ -152,7 +154,7 @@ class Recorder : public ConsumerRebalanceListener {
   }
   int member_;
   Steady::time_point t0_;
-  std::vector<Event>* log_;
+  std::shared_ptr<std::vector<Event>> log_;
 };
 
 /// What one scenario saw after D joined.
@@ -179,7 +181,7 @@ Rebalance RunScenario(const std::string& topic, const std::string& strategy,
                       const std::function<StringConsumer*(const Props&)>& make) {
   Rebalance out;
   const auto t0 = Steady::now();
-  std::vector<Event> log;
+  auto log = std::make_shared<std::vector<Event>>();
   const Props props = {{"partition.assignment.strategy", strategy}, {"max.poll.records", "5"}};
   std::vector<StringConsumer*> members;
   std::vector<int> got(4, 0);
@@ -228,7 +230,7 @@ Rebalance RunScenario(const std::string& topic, const std::string& strategy,
   for (int m = 0; m < 3; ++m) {
     StringConsumer* c = make(props);
     if (!c) return out;
-    EXPECT_TRUE(c->Subscribe({topic}, std::make_shared<Recorder>(m, t0, &log)).ok());
+    EXPECT_TRUE(c->Subscribe({topic}, std::make_shared<Recorder>(m, t0, log)).ok());
     members.push_back(c);
   }
   if (!run_until_settled(15s)) {
@@ -236,13 +238,13 @@ Rebalance RunScenario(const std::string& topic, const std::string& strategy,
     return out;
   }
   out.before = last;
-  const size_t first_event = log.size();
+  const size_t first_event = log->size();
   const double rebalances_before = members[0]->Metrics()["rebalance-total"];
 
   StringConsumer* d = make(props);
   if (!d) return out;
   out.d_joined_ms = MsSince(t0);
-  EXPECT_TRUE(d->Subscribe({topic}, std::make_shared<Recorder>(3, t0, &log)).ok());
+  EXPECT_TRUE(d->Subscribe({topic}, std::make_shared<Recorder>(3, t0, log)).ok());
   members.push_back(d);
   out.records.clear();
   out.settled = run_until_settled(15s);
@@ -250,7 +252,7 @@ Rebalance RunScenario(const std::string& topic, const std::string& strategy,
 
   out.after = last;
   out.rebalances = members[0]->Metrics()["rebalance-total"] - rebalances_before;
-  out.events.assign(log.begin() + std::ptrdiff_t(first_event), log.end());
+  out.events.assign(log->begin() + std::ptrdiff_t(first_event), log->end());
   out.revoked.assign(4, Set());
   for (const auto& e : out.events) {
     if (e.kind == 'R') out.revoked[size_t(e.member)].insert(e.tps.begin(), e.tps.end());

@@ -2,35 +2,14 @@
 // ConsumerConfig::FromProperties: Kafka's consumer property names onto the
 // struct (include/gregor/consumer.h). Numbers must parse whole; unknown
 // keys are warned about and skipped, as Kafka's AbstractConfig does.
-#include <charconv>
-#include <functional>
 #include <sstream>
 
-#include "common/logging.h"
+#include "client/config_parsers.h"
 #include "gregor/consumer.h"
 
 namespace gregor {
 
 namespace {
-
-template <class T>
-Status ParseNumber(const std::string& key, const std::string& text, T* out) {
-  T v{};
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size()) {
-    return Status(ErrorCode::kInvalidConfig, key + ": not a number: '" + text + "'");
-  }
-  *out = v;
-  return Status::Ok();
-}
-
-Status ParseBool(const std::string& key, const std::string& text, bool* out) {
-  if (text == "true" || text == "false") {
-    *out = text == "true";
-    return Status::Ok();
-  }
-  return Status(ErrorCode::kInvalidConfig, key + ": expected true or false, got '" + text + "'");
-}
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");
@@ -43,23 +22,10 @@ std::string Trim(const std::string& s) {
 Result<ConsumerConfig> ConsumerConfig::FromProperties(
     const std::map<std::string, std::string>& props) {
   ConsumerConfig c;
-  using Setter = std::function<Status(const std::string&, const std::string&)>;
-  auto num = [](auto* field) -> Setter {
-    return [field](const std::string& k, const std::string& v) { return ParseNumber(k, v, field); };
-  };
-  auto flag = [](bool* field) -> Setter {
-    return [field](const std::string& k, const std::string& v) { return ParseBool(k, v, field); };
-  };
-  auto text = [](std::string* field) -> Setter {
-    return [field](const std::string&, const std::string& v) {
-      *field = v;
-      return Status::Ok();
-    };
-  };
-  const std::map<std::string, Setter> setters = {
-      {"bootstrap.servers", text(&c.bootstrap_servers)},
-      {"group.id", text(&c.group_id)},
-      {"client.id", text(&c.client_id)},
+  const std::map<std::string, PropertySetter> setters = {
+      {"bootstrap.servers", StringProperty(&c.bootstrap_servers)},
+      {"group.id", StringProperty(&c.group_id)},
+      {"client.id", StringProperty(&c.client_id)},
       {"group.instance.id",
        [&](const std::string&, const std::string& v) {
          if (v.empty()) {
@@ -120,31 +86,25 @@ Result<ConsumerConfig> ConsumerConfig::FromProperties(
          }
          return Status::Ok();
        }},
-      {"enable.auto.commit", flag(&c.enable_auto_commit)},
-      {"check.crcs", flag(&c.check_crcs)},
-      {"exclude.internal.topics", flag(&c.exclude_internal_topics)},
-      {"auto.commit.interval.ms", num(&c.auto_commit_interval_ms)},
-      {"fetch.min.bytes", num(&c.fetch_min_bytes)},
-      {"fetch.max.bytes", num(&c.fetch_max_bytes)},
-      {"fetch.max.wait.ms", num(&c.fetch_max_wait_ms)},
-      {"max.partition.fetch.bytes", num(&c.max_partition_fetch_bytes)},
-      {"max.poll.records", num(&c.max_poll_records)},
-      {"max.poll.interval.ms", num(&c.max_poll_interval_ms)},
-      {"session.timeout.ms", num(&c.session_timeout_ms)},
-      {"heartbeat.interval.ms", num(&c.heartbeat_interval_ms)},
-      {"request.timeout.ms", num(&c.request_timeout_ms)},
-      {"retry.backoff.ms", num(&c.retry_backoff_ms)},
-      {"metadata.max.age.ms", num(&c.metadata_max_age_ms)},
-      {"default.api.timeout.ms", num(&c.default_api_timeout_ms)},
+      {"enable.auto.commit", BoolProperty(&c.enable_auto_commit)},
+      {"check.crcs", BoolProperty(&c.check_crcs)},
+      {"exclude.internal.topics", BoolProperty(&c.exclude_internal_topics)},
+      {"auto.commit.interval.ms", NumberProperty(&c.auto_commit_interval_ms)},
+      {"fetch.min.bytes", NumberProperty(&c.fetch_min_bytes)},
+      {"fetch.max.bytes", NumberProperty(&c.fetch_max_bytes)},
+      {"fetch.max.wait.ms", NumberProperty(&c.fetch_max_wait_ms)},
+      {"max.partition.fetch.bytes", NumberProperty(&c.max_partition_fetch_bytes)},
+      {"max.poll.records", NumberProperty(&c.max_poll_records)},
+      {"max.poll.interval.ms", NumberProperty(&c.max_poll_interval_ms)},
+      {"session.timeout.ms", NumberProperty(&c.session_timeout_ms)},
+      {"heartbeat.interval.ms", NumberProperty(&c.heartbeat_interval_ms)},
+      {"request.timeout.ms", NumberProperty(&c.request_timeout_ms)},
+      {"retry.backoff.ms", NumberProperty(&c.retry_backoff_ms)},
+      {"metadata.max.age.ms", NumberProperty(&c.metadata_max_age_ms)},
+      {"default.api.timeout.ms", NumberProperty(&c.default_api_timeout_ms)},
   };
-  for (const auto& [key, value] : props) {
-    auto it = setters.find(key);
-    if (it == setters.end()) {
-      Logger("consumer")->warn("unknown consumer property ignored key={}", key);
-      continue;
-    }
-    Status s = it->second(key, value);
-    if (!s.ok()) return Result<ConsumerConfig>(s);
+  if (Status s = ApplyProperties(props, setters, "consumer"); !s.ok()) {
+    return Result<ConsumerConfig>(s);
   }
   if (c.read_committed) {
     return Result<ConsumerConfig>(

@@ -18,14 +18,10 @@
 
 namespace gregor {
 
-namespace {
-
-bool IsCoordinatorError(ErrorCode e) {
+bool ConsumerCoordinator::IsCoordinatorError(ErrorCode e) {
   return e == ErrorCode::kCoordinatorNotAvailable || e == ErrorCode::kNotCoordinator ||
          e == ErrorCode::kNetworkException || e == ErrorCode::kRequestTimedOut;
 }
-
-}  // namespace
 
 ConsumerCoordinator::ConsumerCoordinator(const ConsumerConfig& config,
                                          ConsumerNetworkClient& client, Metadata& metadata,

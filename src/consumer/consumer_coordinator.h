@@ -149,6 +149,9 @@ class ConsumerCoordinator {
   void ResetGenerationLocked(bool reset_member_id, const std::string& reason);
   void ResetGeneration(bool reset_member_id, const std::string& reason);
   void MarkCoordinatorUnknown(const std::string& reason);
+  // An error that means the coordinator is gone or unreachable: find it
+  // again and retry (Kafka's markCoordinatorUnknown cases).
+  static bool IsCoordinatorError(ErrorCode e);
   void SendOffsetCommit(const std::map<TopicPartition, OffsetAndMetadata>& offsets,
                         std::function<void(const Status&)> done);
   void MaybeAutoCommitAsync(int64_t now_ms);

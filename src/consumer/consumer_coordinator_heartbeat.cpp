@@ -12,15 +12,6 @@
 
 namespace gregor {
 
-namespace {
-
-bool IsCoordinatorError(ErrorCode e) {
-  return e == ErrorCode::kCoordinatorNotAvailable || e == ErrorCode::kNotCoordinator ||
-         e == ErrorCode::kNetworkException || e == ErrorCode::kRequestTimedOut;
-}
-
-}  // namespace
-
 // [consumer-heartbeat-loop]
 void ConsumerCoordinator::HeartbeatLoop() {
   std::unique_lock lock(mu_);

@@ -79,6 +79,16 @@ Status KafkaConsumerCore::EnsureOpen() const {
   return Status::Ok();
 }
 
+Status KafkaConsumerCore::EnsureGroupId() const {
+  if (Status s = EnsureOpen(); !s.ok()) return s;
+  if (!coordinator_) {
+    return Status(ErrorCode::kInvalidGroupId,
+                  "To use the group management or offset commit APIs, you must provide a valid "
+                  "group.id in the consumer configuration.");
+  }
+  return Status::Ok();
+}
+
 Status KafkaConsumerCore::Assign(const std::vector<TopicPartition>& partitions) {
   if (Status s = EnsureOpen(); !s.ok()) return s;
   if (partitions.empty()) {
@@ -105,12 +115,7 @@ Status KafkaConsumerCore::Assign(const std::vector<TopicPartition>& partitions) 
 
 Status KafkaConsumerCore::Subscribe(const std::vector<std::string>& topics,
                                     std::shared_ptr<ConsumerRebalanceListener> listener) {
-  if (Status s = EnsureOpen(); !s.ok()) return s;
-  if (!coordinator_) {
-    return Status(ErrorCode::kInvalidGroupId,
-                  "To use the group management or offset commit APIs, you must provide a valid "
-                  "group.id in the consumer configuration.");
-  }
+  if (Status s = EnsureGroupId(); !s.ok()) return s;
   if (topics.empty()) {
     Unsubscribe();
     return Status::Ok();
@@ -133,12 +138,7 @@ Status KafkaConsumerCore::Subscribe(const std::vector<std::string>& topics,
 
 Status KafkaConsumerCore::Subscribe(const std::regex& pattern,
                                     std::shared_ptr<ConsumerRebalanceListener> listener) {
-  if (Status s = EnsureOpen(); !s.ok()) return s;
-  if (!coordinator_) {
-    return Status(ErrorCode::kInvalidGroupId,
-                  "To use the group management or offset commit APIs, you must provide a valid "
-                  "group.id in the consumer configuration.");
-  }
+  if (Status s = EnsureGroupId(); !s.ok()) return s;
   Status s = subscriptions_.Subscribe(pattern, "<regex>", std::move(listener));
   if (!s.ok()) return s;
   metadata_.RequestUpdate();
@@ -273,36 +273,34 @@ Status KafkaConsumerCore::AwaitCondition(int64_t deadline_ms, const std::functio
 Status KafkaConsumerCore::Seek(const TopicPartition& tp, int64_t offset) {
   if (Status s = EnsureOpen(); !s.ok()) return s;
   if (offset < 0) return Status(ErrorCode::kInvalidRequest, "seek offset must not be negative");
-  if (!subscriptions_.IsAssigned(tp)) {
-    return Status(ErrorCode::kInvalidRequest,
-                  "No current assignment for partition " + tp.ToString());
-  }
-  subscriptions_.Seek(tp, offset);
-  return Status::Ok();
+  return ForEachAssigned({tp}, [&](const TopicPartition& p) { subscriptions_.Seek(p, offset); });
 }
 
 Status KafkaConsumerCore::SeekToBeginning(const std::vector<TopicPartition>& partitions) {
-  if (Status s = EnsureOpen(); !s.ok()) return s;
-  auto list = partitions.empty() ? subscriptions_.AssignedPartitionList() : partitions;
-  for (const auto& tp : list) {
-    if (!subscriptions_.IsAssigned(tp)) {
-      return Status(ErrorCode::kInvalidRequest,
-                    "No current assignment for partition " + tp.ToString());
-    }
-    subscriptions_.RequestOffsetReset(tp, OffsetResetStrategy::kEarliest);
-  }
-  return Status::Ok();
+  return RequestOffsetReset(partitions, OffsetResetStrategy::kEarliest);
 }
 
 Status KafkaConsumerCore::SeekToEnd(const std::vector<TopicPartition>& partitions) {
+  return RequestOffsetReset(partitions, OffsetResetStrategy::kLatest);
+}
+
+Status KafkaConsumerCore::RequestOffsetReset(const std::vector<TopicPartition>& partitions,
+                                             OffsetResetStrategy strategy) {
   if (Status s = EnsureOpen(); !s.ok()) return s;
   auto list = partitions.empty() ? subscriptions_.AssignedPartitionList() : partitions;
-  for (const auto& tp : list) {
+  return ForEachAssigned(
+      list, [&](const TopicPartition& tp) { subscriptions_.RequestOffsetReset(tp, strategy); });
+}
+
+Status KafkaConsumerCore::ForEachAssigned(
+    const std::vector<TopicPartition>& partitions,
+    const std::function<void(const TopicPartition&)>& action) {
+  for (const auto& tp : partitions) {
     if (!subscriptions_.IsAssigned(tp)) {
       return Status(ErrorCode::kInvalidRequest,
                     "No current assignment for partition " + tp.ToString());
     }
-    subscriptions_.RequestOffsetReset(tp, OffsetResetStrategy::kLatest);
+    action(tp);
   }
   return Status::Ok();
 }
@@ -332,12 +330,7 @@ Result<int64_t> KafkaConsumerCore::Position(const TopicPartition& tp, Ms timeout
 
 Result<std::map<TopicPartition, OffsetAndMetadata>> KafkaConsumerCore::Committed(
     const std::set<TopicPartition>& partitions, Ms timeout) {
-  if (Status s = EnsureOpen(); !s.ok()) return s;
-  if (!coordinator_) {
-    return Status(ErrorCode::kInvalidGroupId,
-                  "To use the group management or offset commit APIs, you must provide a valid "
-                  "group.id in the consumer configuration.");
-  }
+  if (Status s = EnsureGroupId(); !s.ok()) return s;
   return coordinator_->FetchCommittedOffsets(partitions, NowMs() + timeout.count());
 }
 
@@ -347,12 +340,7 @@ Status KafkaConsumerCore::CommitSync(Ms timeout) {
 
 Status KafkaConsumerCore::CommitSync(const std::map<TopicPartition, OffsetAndMetadata>& offsets,
                                      Ms timeout) {
-  if (Status s = EnsureOpen(); !s.ok()) return s;
-  if (!coordinator_) {
-    return Status(ErrorCode::kInvalidGroupId,
-                  "To use the group management or offset commit APIs, you must provide a valid "
-                  "group.id in the consumer configuration.");
-  }
+  if (Status s = EnsureGroupId(); !s.ok()) return s;
   return coordinator_->CommitOffsetsSync(offsets, NowMs() + timeout.count());
 }
 
@@ -362,13 +350,7 @@ void KafkaConsumerCore::CommitAsync(OffsetCommitCallback callback) {
 
 void KafkaConsumerCore::CommitAsync(const std::map<TopicPartition, OffsetAndMetadata>& offsets,
                                     OffsetCommitCallback callback) {
-  Status s = EnsureOpen();
-  if (s.ok() && !coordinator_) {
-    s = Status(ErrorCode::kInvalidGroupId,
-               "To use the group management or offset commit APIs, you must provide a valid "
-               "group.id in the consumer configuration.");
-  }
-  if (!s.ok()) {
+  if (Status s = EnsureGroupId(); !s.ok()) {
     if (callback) callback(offsets, s);
     return;
   }
@@ -376,25 +358,11 @@ void KafkaConsumerCore::CommitAsync(const std::map<TopicPartition, OffsetAndMeta
 }
 
 Status KafkaConsumerCore::Pause(const std::vector<TopicPartition>& partitions) {
-  for (const auto& tp : partitions) {
-    if (!subscriptions_.IsAssigned(tp)) {
-      return Status(ErrorCode::kInvalidRequest,
-                    "No current assignment for partition " + tp.ToString());
-    }
-    subscriptions_.Pause(tp);
-  }
-  return Status::Ok();
+  return ForEachAssigned(partitions, [&](const TopicPartition& tp) { subscriptions_.Pause(tp); });
 }
 
 Status KafkaConsumerCore::Resume(const std::vector<TopicPartition>& partitions) {
-  for (const auto& tp : partitions) {
-    if (!subscriptions_.IsAssigned(tp)) {
-      return Status(ErrorCode::kInvalidRequest,
-                    "No current assignment for partition " + tp.ToString());
-    }
-    subscriptions_.Resume(tp);
-  }
-  return Status::Ok();
+  return ForEachAssigned(partitions, [&](const TopicPartition& tp) { subscriptions_.Resume(tp); });
 }
 
 std::set<TopicPartition> KafkaConsumerCore::Paused() const { return subscriptions_.Paused(); }

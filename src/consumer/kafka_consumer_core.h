@@ -87,6 +87,18 @@ class KafkaConsumerCore : public Consumer {
   // Polls the network until `done()` or `deadline_ms`; wakeup-aware.
   Status AwaitCondition(int64_t deadline_ms, const std::function<bool()>& done);
   Status EnsureOpen() const;
+  // EnsureOpen, then INVALID_GROUP_ID without a group.id (Kafka's
+  // maybeThrowInvalidGroupIdException): subscribing and commits need one.
+  Status EnsureGroupId() const;
+  // Applies `action` to each of `partitions` in order. Errors:
+  // INVALID_REQUEST at the first one not assigned (those before it keep
+  // the action).
+  Status ForEachAssigned(const std::vector<TopicPartition>& partitions,
+                         const std::function<void(const TopicPartition&)>& action);
+  // SeekToBeginning / SeekToEnd: `strategy` for `partitions`, or for the
+  // whole assignment when empty.
+  Status RequestOffsetReset(const std::vector<TopicPartition>& partitions,
+                            OffsetResetStrategy strategy);
   static Status NotSubscribed() {
     return Status(ErrorCode::kInvalidRequest,
                   "Consumer is not subscribed to any topics or assigned any partitions");

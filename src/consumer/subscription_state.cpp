@@ -47,22 +47,17 @@ Result<bool> SubscriptionState::AssignFromUser(const std::set<TopicPartition>& p
   Status s = SetType(SubscriptionType::kUserAssigned);
   if (!s.ok()) return s;
   bool changed = AssignedPartitions() != partitions;
-  std::map<TopicPartition, TopicPartitionState> next;
-  for (const auto& tp : partitions) {
-    auto it = assignment_.find(tp);
-    if (it != assignment_.end()) {
-      next[tp] = it->second;
-    } else {
-      next[tp].epoch = ++next_epoch_;
-    }
-  }
-  assignment_ = std::move(next);
+  SetAssignment({partitions.begin(), partitions.end()});
   subscription_.clear();
   for (const auto& tp : partitions) subscription_.insert(tp.topic);
   return changed;
 }
 
 void SubscriptionState::AssignFromSubscribed(const std::vector<TopicPartition>& partitions) {
+  SetAssignment(partitions);
+}
+
+void SubscriptionState::SetAssignment(const std::vector<TopicPartition>& partitions) {
   std::map<TopicPartition, TopicPartitionState> next;
   for (const auto& tp : partitions) {
     auto it = assignment_.find(tp);

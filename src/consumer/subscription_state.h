@@ -128,6 +128,9 @@ class SubscriptionState {
 
  private:
   Status SetType(SubscriptionType type);
+  // The assignment becomes `partitions`: kept partitions keep their state,
+  // new ones start with a fresh epoch.
+  void SetAssignment(const std::vector<TopicPartition>& partitions);
 
   const OffsetResetStrategy default_reset_;
   SubscriptionType type_ = SubscriptionType::kNone;

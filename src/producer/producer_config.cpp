@@ -2,61 +2,17 @@
 // ProducerConfig::FromProperties: Kafka's producer property names onto the
 // struct. Numbers must parse whole; unknown keys are warned about and
 // skipped, as Kafka's AbstractConfig does.
-#include <charconv>
-#include <functional>
-
-#include "common/logging.h"
+#include "client/config_parsers.h"
 #include "gregor/producer.h"
 
 namespace gregor {
 
-namespace {
-
-template <class T>
-Status ParseNumber(const std::string& key, const std::string& text, T* out) {
-  T v{};
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size()) {
-    return Status(ErrorCode::kInvalidConfig, key + ": not a number: '" + text + "'");
-  }
-  *out = v;
-  return Status::Ok();
-}
-
-Status ParseBool(const std::string& key, const std::string& text, bool* out) {
-  if (text == "true") {
-    *out = true;
-  } else if (text == "false") {
-    *out = false;
-  } else {
-    return Status(ErrorCode::kInvalidConfig, key + ": expected true or false, got '" + text + "'");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Result<ProducerConfig> ProducerConfig::FromProperties(
     const std::map<std::string, std::string>& props) {
   ProducerConfig c;
-  using Setter = std::function<Status(const std::string&, const std::string&)>;
-  auto num = [](auto* field) -> Setter {
-    return [field](const std::string& k, const std::string& v) { return ParseNumber(k, v, field); };
-  };
-  auto flag = [](bool* field) -> Setter {
-    return [field](const std::string& k, const std::string& v) { return ParseBool(k, v, field); };
-  };
-  const std::map<std::string, Setter> setters = {
-      {"bootstrap.servers",
-       [&](const std::string&, const std::string& v) {
-         c.bootstrap_servers = v;
-         return Status::Ok();
-       }},
-      {"client.id",
-       [&](const std::string&, const std::string& v) {
-         c.client_id = v;
-         return Status::Ok();
-       }},
+  const std::map<std::string, PropertySetter> setters = {
+      {"bootstrap.servers", StringProperty(&c.bootstrap_servers)},
+      {"client.id", StringProperty(&c.client_id)},
       {"acks",
        [&](const std::string& k, const std::string& v) {
          if (v == "all" || v == "-1") {
@@ -82,32 +38,28 @@ Result<ProducerConfig> ProducerConfig::FromProperties(
          c.compression_type = it->second;
          return Status::Ok();
        }},
-      {"linger.ms", num(&c.linger_ms)},
-      {"batch.size", num(&c.batch_size)},
-      {"buffer.memory", num(&c.buffer_memory)},
-      {"max.block.ms", num(&c.max_block_ms)},
-      {"retries", num(&c.retries)},
-      {"retry.backoff.ms", num(&c.retry_backoff_ms)},
-      {"retry.backoff.max.ms", num(&c.retry_backoff_max_ms)},
-      {"delivery.timeout.ms", num(&c.delivery_timeout_ms)},
-      {"request.timeout.ms", num(&c.request_timeout_ms)},
-      {"max.in.flight.requests.per.connection", num(&c.max_in_flight_requests_per_connection)},
-      {"max.request.size", num(&c.max_request_size)},
-      {"metadata.max.age.ms", num(&c.metadata_max_age_ms)},
-      {"partitioner.ignore.keys", flag(&c.partitioner_ignore_keys)},
+      {"linger.ms", NumberProperty(&c.linger_ms)},
+      {"batch.size", NumberProperty(&c.batch_size)},
+      {"buffer.memory", NumberProperty(&c.buffer_memory)},
+      {"max.block.ms", NumberProperty(&c.max_block_ms)},
+      {"retries", NumberProperty(&c.retries)},
+      {"retry.backoff.ms", NumberProperty(&c.retry_backoff_ms)},
+      {"retry.backoff.max.ms", NumberProperty(&c.retry_backoff_max_ms)},
+      {"delivery.timeout.ms", NumberProperty(&c.delivery_timeout_ms)},
+      {"request.timeout.ms", NumberProperty(&c.request_timeout_ms)},
+      {"max.in.flight.requests.per.connection",
+       NumberProperty(&c.max_in_flight_requests_per_connection)},
+      {"max.request.size", NumberProperty(&c.max_request_size)},
+      {"metadata.max.age.ms", NumberProperty(&c.metadata_max_age_ms)},
+      {"partitioner.ignore.keys", BoolProperty(&c.partitioner_ignore_keys)},
       {"partitioner.adaptive.partitioning.enable",
-       flag(&c.partitioner_adaptive_partitioning_enable)},
-      {"partitioner.availability.timeout.ms", num(&c.partitioner_availability_timeout_ms)},
-      {"enable.idempotence", flag(&c.enable_idempotence)},
+       BoolProperty(&c.partitioner_adaptive_partitioning_enable)},
+      {"partitioner.availability.timeout.ms",
+       NumberProperty(&c.partitioner_availability_timeout_ms)},
+      {"enable.idempotence", BoolProperty(&c.enable_idempotence)},
   };
-  for (const auto& [key, value] : props) {
-    auto it = setters.find(key);
-    if (it == setters.end()) {
-      Logger("producer")->warn("unknown producer property ignored key={}", key);
-      continue;
-    }
-    Status s = it->second(key, value);
-    if (!s.ok()) return Result<ProducerConfig>(s);
+  if (Status s = ApplyProperties(props, setters, "producer"); !s.ok()) {
+    return Result<ProducerConfig>(s);
   }
   if (c.enable_idempotence) {
     return Result<ProducerConfig>(

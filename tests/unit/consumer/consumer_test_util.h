@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Helpers of the consumer tests on a ConsumerTestBroker: configs pointing
-// at it, a string consumer, and PollUntil, which polls until enough
+// Helpers of the consumer tests on a ConsumerTestBroker: Tp, configs
+// pointing at it, a string consumer, and PollUntil, which polls until enough
 // records came back or a deadline passed (no fixed sleeps).
 #pragma once
 
@@ -20,6 +20,11 @@ namespace gregor::testing {
 
 /// The test broker's node id.
 inline constexpr int32_t kBrokerNodeId = 1;
+
+/// Partition `p` of topic `t`.
+inline TopicPartition Tp(const std::string& t, int32_t p) {
+  return TopicPartition{t, PartitionId(p)};
+}
 
 /// A consumer config on `broker` with `extra` on top.
 inline ConsumerConfig ConfigFor(const ConsumerTestBroker& broker,

@@ -23,8 +23,7 @@ using testing::ConsumerTestBroker;
 using testing::MakeStringConsumer;
 using testing::PollUntil;
 using testing::StringConsumer;
-
-TopicPartition Tp(const std::string& t, int32_t p) { return TopicPartition{t, PartitionId(p)}; }
+using testing::Tp;
 
 // Records the listener's calls.
 struct RecordingListener : ConsumerRebalanceListener {

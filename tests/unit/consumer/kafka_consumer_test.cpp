@@ -19,8 +19,7 @@ using testing::ConfigFor;
 using testing::ConsumerTestBroker;
 using testing::MakeStringConsumer;
 using testing::PollUntil;
-
-TopicPartition Tp(const std::string& t, int32_t p) { return TopicPartition{t, PartitionId(p)}; }
+using testing::Tp;
 
 class KafkaConsumerTest : public ::testing::Test {
  protected:
