@@ -60,12 +60,16 @@ def check(rows, expected, what):
                                                     extra[:5], wrong[:5]))
 
 
-def kcat_to_end(b):
+def kcat_to_end(b, expected, what):
     run = subprocess.run(['kcat', '-b', b, '-G', GROUP, '-e', '-q', '-f', FMT, *CONF, TOPIC],
                          capture_output=True, text=True, timeout=60)
     if run.returncode != 0:
         raise AssertionError('kcat -G -e failed (%d): %s' % (run.returncode, run.stderr[-2000:]))
-    return parse(run.stdout)
+    try:
+        check(parse(run.stdout), expected, what)
+    except AssertionError as e:
+        # What kcat (librdkafka) said about its group, for the failure's story.
+        raise AssertionError('%s\n--- kcat stderr ---\n%s' % (e, run.stderr[-3000:]))
 
 
 def committed(admin):
@@ -96,7 +100,7 @@ def main():
                                      client_id='gregor-groups-admin')
             expected = gh.produce(b, TOPIC, PARTITIONS, 250)
             t0 = time.monotonic()
-            check(kcat_to_end(b), expected, 'kcat -G -e')
+            kcat_to_end(b, expected, 'kcat -G -e')
             ends = {p: 250 for p in range(PARTITIONS)}
             if committed(admin) != ends:
                 raise AssertionError('after kcat -G -e: committed %r, expected %r' %
@@ -105,7 +109,7 @@ def main():
                   (len(expected), time.monotonic() - t0, ends))
 
             expected = gh.produce(b, TOPIC, PARTITIONS, 100, start=250)
-            check(kcat_to_end(b), expected, 'kcat -G -e again')
+            kcat_to_end(b, expected, 'kcat -G -e again')
             ends = {p: 350 for p in range(PARTITIONS)}
             if committed(admin) != ends:
                 raise AssertionError('after the second kcat: committed %r, expected %r' %
