@@ -169,6 +169,8 @@ class Result {
   const T& value() const { return std::get<T>(v_); }
   T& operator*() { return value(); }
   T* operator->() { return &value(); }
+  const T& operator*() const { return value(); }
+  const T* operator->() const { return &value(); }
   /// Status::Ok() when ok().
   Status status() const { return ok() ? Status() : std::get<Status>(v_); }
 

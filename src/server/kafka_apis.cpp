@@ -79,7 +79,10 @@ ApiResponse KafkaApis::Unreadable(const ParsedRequest& req, const Status& status
 
 ApiResponse KafkaApis::Handle(ByteSpan frame) {
   int64_t start_ns = clock_.NowNs();
-  auto parsed = ParseRequestHeader(frame);
+  return HandleParsed(ParseRequestHeader(frame), start_ns);
+}
+
+ApiResponse KafkaApis::HandleParsed(const Result<ParsedRequest>& parsed, int64_t start_ns) {
   if (!parsed.ok()) {
     ApisLog()->warn("closing connection: bad request header error={}", parsed.status().ToString());
     return {ApiResponse::Action::kClose, {}};
@@ -112,6 +115,7 @@ ApiResponse KafkaApis::Handle(ByteSpan frame) {
 }
 
 void KafkaApis::Handle(ByteSpan frame, ApiResponder respond, std::string_view peer) {
+  int64_t start_ns = clock_.NowNs();
   auto parsed = ParseRequestHeader(frame);
   if (parsed.ok() && IsAsync(parsed->header.api_key)) {
     const ApiKey key = parsed->header.api_key;
@@ -119,7 +123,6 @@ void KafkaApis::Handle(ByteSpan frame, ApiResponder respond, std::string_view pe
     int16_t v = parsed->header.api_version;
     if (range && v >= range->min_version && v <= range->max_version) {
       // May answer later: TotalTimeMs runs until the (possibly later) answer.
-      int64_t start_ns = clock_.NowNs();
       auto timed = [this, key, start_ns, respond = std::move(respond)](ApiResponse r) {
         RequestMetricsOf(key).Record(double(clock_.NowNs() - start_ns) / 1e6);
         respond(std::move(r));
@@ -127,7 +130,8 @@ void KafkaApis::Handle(ByteSpan frame, ApiResponder respond, std::string_view pe
       return DispatchAsync(*parsed, peer, std::move(timed));
     }
   }
-  respond(Handle(frame));
+  // The header is parsed once, also on the produce path.
+  respond(HandleParsed(parsed, start_ns));
 }
 
 // [kafka-apis-dispatch]

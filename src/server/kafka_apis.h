@@ -154,6 +154,9 @@ class KafkaApis {
   FaultInjector& fault_injector() { return faults_; }
 
  private:
+  /// Handle(frame) after the header was parsed (or failed to): version
+  /// check, dispatch, metrics. `start_ns` is when the request was taken up.
+  ApiResponse HandleParsed(const Result<ParsedRequest>& parsed, int64_t start_ns);
   /// Calls the handler of req.header.api_key. REQUIRES: a supported version.
   ApiResponse Dispatch(const ParsedRequest& req);
   // Each takes the parsed request and returns the action; defined in the
